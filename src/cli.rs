@@ -1,0 +1,397 @@
+//! The command line: argument parsing and printing only. Every command calls the same
+//! service functions the MCP tools call, and `--json` prints exactly the tool's
+//! `structuredContent`.
+
+use crate::catalog::{Catalog, Category};
+use crate::demo::{DemoRunner, Engine, ProgressEvent};
+use crate::mcp::tools::{
+    get_pattern, get_snippet, list_patterns, run_demo, search_patterns, ToolFailure,
+};
+use crate::service::SkillService;
+use clap::{Args as ClapArgs, Parser, Subcommand};
+use serde::Serialize;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "async-patterns",
+    version,
+    about = "Async Python patterns as an Agent Skill, served over MCP"
+)]
+pub struct Cli {
+    /// Serve or query this skill folder instead of the embedded one.
+    #[arg(long, global = true, value_name = "PATH")]
+    skill_dir: Option<PathBuf>,
+    /// Python interpreter for demos (default: python3 on PATH; also ASYNC_PATTERNS_PYTHON).
+    #[arg(long, global = true, value_name = "PATH")]
+    python: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve MCP on stdin/stdout (what assistants spawn).
+    Serve(ServeArgs),
+    /// List the catalogue's entries.
+    List {
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        /// Only entries that run on this Python, e.g. 3.10.
+        #[arg(long = "for-python", value_name = "VERSION")]
+        for_python: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one entry.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a snippet's code.
+    Snippet {
+        id: String,
+        /// Target Python version, e.g. 3.10: picks the variant that runs there.
+        #[arg(long = "for-python", value_name = "VERSION")]
+        for_python: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search by problem or error message.
+    Search {
+        #[arg(required = true)]
+        query: Vec<String>,
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run an entry's demo in the sandbox.
+    Run {
+        id: String,
+        /// A demo parameter, `name=value` (repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        #[arg(long, default_value_t = crate::demo::DEFAULT_TIMEOUT_MS)]
+        timeout_ms: u64,
+        #[arg(long, value_enum, default_value = "python")]
+        engine: EngineArg,
+        /// Run on this installed CPython version, e.g. 3.12.
+        #[arg(long = "on-python", value_name = "VERSION")]
+        on_python: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum EngineArg {
+    Python,
+    Native,
+}
+
+#[derive(ClapArgs)]
+struct ServeArgs {
+    /// Log level for stderr (also RUST_LOG): error, warn, info, debug, trace.
+    #[arg(long, default_value = "warn")]
+    log_level: String,
+    /// Largest accepted message in bytes; longer lines are refused and skipped.
+    #[arg(long, default_value_t = 4 * 1024 * 1024)]
+    max_message_bytes: usize,
+}
+
+fn init_tracing(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+fn load(cli: &Cli) -> Result<SkillService, String> {
+    let catalog = match &cli.skill_dir {
+        Some(dir) => Catalog::from_dir(dir),
+        None => Catalog::embedded(),
+    }
+    .map_err(|e| format!("invalid skill content: {e}"))?;
+    Ok(SkillService::new(
+        catalog,
+        DemoRunner::new(cli.python.clone()),
+    ))
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let service = match load(&cli) {
+        Ok(service) => Arc::new(service),
+        Err(message) => {
+            eprintln!("async-patterns: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        Command::Serve(args) => serve(service, args),
+        Command::List {
+            category,
+            tag,
+            for_python,
+            json,
+        } => {
+            let category = match category.as_deref().map(parse_category).transpose() {
+                Ok(c) => c,
+                Err(e) => return usage(&e),
+            };
+            let args = list_patterns::Args {
+                category,
+                tag,
+                python: for_python,
+            };
+            report(list_patterns::run(&service, args), json, |out| {
+                for p in &out.patterns {
+                    println!(
+                        "{:<24} {:<8} {:<5} {:<4} {}",
+                        p.id,
+                        p.category.as_str(),
+                        p.min_python,
+                        if p.has_demo { "demo" } else { "" },
+                        p.title
+                    );
+                }
+                eprintln!("{} entries", out.patterns.len());
+            })
+        }
+        Command::Show { id, json } => report(
+            get_pattern::run(&service, get_pattern::Args { id }),
+            json,
+            |out| {
+                println!("{}", out.markdown.trim_end());
+            },
+        ),
+        Command::Snippet {
+            id,
+            for_python,
+            json,
+        } => {
+            let args = get_snippet::Args {
+                id,
+                python: for_python,
+            };
+            report(get_snippet::run(&service, args), json, |out| {
+                eprintln!("# {} ({}; {})", out.id, out.pattern, out.chosen_because);
+                print!("{}", out.code);
+            })
+        }
+        Command::Search { query, limit, json } => {
+            let args = search_patterns::Args {
+                query: query.join(" "),
+                limit: Some(limit),
+            };
+            if let Err(e) = args.validate() {
+                return usage(&e.to_string());
+            }
+            report(search_patterns::run(&service, args), json, |out| {
+                if out.hits.is_empty() {
+                    eprintln!("no match; try other words or `async-patterns list`");
+                }
+                for hit in &out.hits {
+                    println!(
+                        "{:<24} {:>7.3}  {}  [{}]",
+                        hit.id, hit.score, hit.title, hit.reason
+                    );
+                }
+            })
+        }
+        Command::Run {
+            id,
+            params,
+            timeout_ms,
+            engine,
+            on_python,
+            json,
+        } => run_demo_command(service, id, params, timeout_ms, engine, on_python, json),
+    }
+}
+
+fn parse_category(raw: &str) -> Result<Category, String> {
+    serde_json::from_value(serde_json::Value::String(raw.to_string()))
+        .map_err(|_| format!("unknown category `{raw}` (concept, pattern, pitfall)"))
+}
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("async-patterns: {message}");
+    ExitCode::from(2)
+}
+
+/// Prints a tool result: JSON for scripts, text for people. A tool failure exits 1.
+fn report<T: Serialize>(
+    result: Result<T, ToolFailure>,
+    json: bool,
+    human: impl FnOnce(&T),
+) -> ExitCode {
+    match result {
+        Ok(out) if json => {
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Ok(out) => {
+            human(&out);
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            if json {
+                if let Some(structured) = &failure.structured {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(structured).unwrap_or_default()
+                    );
+                }
+            }
+            eprintln!(
+                "async-patterns: {}",
+                failure.message.lines().next().unwrap_or_default()
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn parse_param(raw: &str) -> Result<(String, serde_json::Value), String> {
+    let (name, value) = raw
+        .split_once('=')
+        .ok_or_else(|| format!("--param `{raw}` must look like name=value"))?;
+    // Numbers and booleans as JSON; anything else is a string.
+    let value = serde_json::from_str(value)
+        .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+    Ok((name.to_string(), value))
+}
+
+fn run_demo_command(
+    service: Arc<SkillService>,
+    id: String,
+    params: Vec<String>,
+    timeout_ms: u64,
+    engine: EngineArg,
+    on_python: Option<String>,
+    json: bool,
+) -> ExitCode {
+    let mut map = serde_json::Map::new();
+    for raw in &params {
+        match parse_param(raw) {
+            Ok((k, v)) => {
+                map.insert(k, v);
+            }
+            Err(e) => return usage(&e),
+        }
+    }
+    let args = run_demo::Args {
+        id,
+        params: Some(map),
+        timeout_ms: Some(timeout_ms),
+        engine: Some(match engine {
+            EngineArg::Python => Engine::Python,
+            EngineArg::Native => Engine::Native,
+        }),
+        python: on_python,
+    };
+    if let Err(e) = args.validate() {
+        return usage(&e.to_string());
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return usage(&format!("cannot start the runtime: {e}")),
+    };
+    let result = runtime.block_on(async {
+        let request = run_demo::request(args)?;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<ProgressEvent>();
+        let spinner = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(std::time::Duration::from_millis(80));
+            bar.set_message(format!("running demo `{}`", request.id));
+            bar
+        });
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let run = service
+            .demos
+            .run(&service.catalog, request, Some(tx), cancel);
+        tokio::pin!(run);
+        let result = loop {
+            tokio::select! {
+                result = &mut run => break result,
+                Some(event) = rx.recv() => {
+                    if let (Some(bar), Some(message)) = (&spinner, event.message) {
+                        bar.set_message(message);
+                    }
+                }
+            }
+        };
+        if let Some(bar) = spinner {
+            bar.finish_and_clear();
+        }
+        run_demo::outcome(&service, result)
+    });
+    report(result, json, |report| {
+        print!("{}", report.stdout);
+        if !report.stderr.trim().is_empty() {
+            eprint!("{}", report.stderr);
+        }
+        eprintln!(
+            "demo `{}` ({:?}) finished in {} ms{}",
+            report.id,
+            report.engine,
+            report.duration_ms,
+            report
+                .interpreter
+                .as_ref()
+                .map(|i| format!(" on Python {}", i.version))
+                .unwrap_or_default()
+        );
+    })
+}
+
+const TERMINAL_HINT: &str =
+    "async-patterns: serving MCP on stdin/stdout (newline-delimited JSON-RPC).
+It is waiting for an MCP client; you are typing into the protocol stream.
+Try instead:
+  async-patterns list                 browse the catalogue
+  async-patterns search \"limit concurrent requests\"
+  claude mcp add async-patterns -- async-patterns serve     add it to Claude Code
+Press Ctrl-D to quit.";
+
+fn serve(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
+    init_tracing(&args.log_level);
+    if std::io::stdin().is_terminal() {
+        eprintln!("{TERMINAL_HINT}");
+    }
+    // One thread: the stdio path is a single reader and writer, and avoiding cross-thread
+    // hand-offs per message is what keeps latency low.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return usage(&format!("cannot start the runtime: {e}")),
+    };
+    let dispatcher = Arc::new(crate::mcp::dispatch::Dispatcher::new(crate::mcp::methods(
+        service,
+    )));
+    runtime.block_on(crate::transport::stdio::serve(
+        dispatcher,
+        tokio::io::stdin(),
+        tokio::io::stdout(),
+        crate::transport::stdio::StdioConfig {
+            max_message_bytes: args.max_message_bytes,
+        },
+    ));
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,142 @@
+//! Finds the CPython interpreter a demo runs on. Looked up on first use, never at
+//! start-up: assistants spawn the server often and most sessions run no demo.
+//!
+//! Order: an explicit path (`--python` or `ASYNC_PATTERNS_PYTHON`), then for a requested
+//! version `pythonX.Y` on PATH and pyenv's `~/.pyenv/versions/X.Y.*`, else `python3` on
+//! PATH.
+
+use crate::catalog::PyVersion;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+pub const PYTHON_ENV: &str = "ASYNC_PATTERNS_PYTHON";
+
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct Interpreter {
+    pub path: PathBuf,
+    /// `major.minor.micro` as the interpreter reports it.
+    pub version: String,
+}
+
+impl Interpreter {
+    pub fn minor_version(&self) -> Option<PyVersion> {
+        self.version.parse().ok()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("no Python interpreter found: looked for {looked_for}. Install CPython 3.9+ or point at one with `--python PATH` or the {PYTHON_ENV} environment variable; engine \"native\" runs without Python")]
+pub struct NoInterpreter {
+    pub looked_for: String,
+}
+
+pub struct Interpreters {
+    explicit: Option<PathBuf>,
+    /// Path -> reported version, so each interpreter is asked once per process.
+    versions: Mutex<HashMap<PathBuf, Option<String>>>,
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+fn pyenv_root() -> Option<PathBuf> {
+    std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")))
+}
+
+/// pyenv installs for `version`, newest patch level first.
+fn pyenv_candidates(version: PyVersion) -> Vec<PathBuf> {
+    let Some(root) = pyenv_root() else {
+        return Vec::new();
+    };
+    let Ok(dir) = std::fs::read_dir(root.join("versions")) else {
+        return Vec::new();
+    };
+    let prefix = format!("{version}.");
+    let mut found: Vec<(u32, PathBuf)> = dir
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let patch: u32 = name.strip_prefix(&prefix)?.parse().ok()?;
+            let bin = e.path().join("bin").join("python");
+            is_executable(&bin).then_some((patch, bin))
+        })
+        .collect();
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
+    found.into_iter().map(|(_, p)| p).collect()
+}
+
+impl Interpreters {
+    pub fn new(explicit: Option<PathBuf>) -> Self {
+        let explicit = explicit.or_else(|| std::env::var_os(PYTHON_ENV).map(PathBuf::from));
+        Self {
+            explicit,
+            versions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn version_of(&self, path: &Path) -> Option<String> {
+        let mut cache = self.versions.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(path.to_path_buf())
+            .or_insert_with(|| {
+                let out = std::process::Command::new(path)
+                    .args([
+                        "-I",
+                        "-c",
+                        "import sys; print('%d.%d.%d' % sys.version_info[:3])",
+                    ])
+                    .stdin(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .output()
+                    .ok()?;
+                out.status
+                    .success()
+                    .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+            })
+            .clone()
+    }
+
+    /// The interpreter for `wanted` (any version when `None`).
+    pub fn find(&self, wanted: Option<PyVersion>) -> Result<Interpreter, NoInterpreter> {
+        let mut looked_for = Vec::new();
+        let mut candidates: Vec<PathBuf> = Vec::new();
+        if let Some(explicit) = &self.explicit {
+            looked_for.push(explicit.display().to_string());
+            candidates.push(explicit.clone());
+        }
+        if let Some(v) = wanted {
+            looked_for.push(format!("python{v} on PATH"));
+            candidates.extend(on_path(&format!("python{v}")));
+            looked_for.push(format!("pyenv versions {v}.*"));
+            candidates.extend(pyenv_candidates(v));
+        } else {
+            looked_for.push("python3 on PATH".into());
+            candidates.extend(on_path("python3"));
+        }
+        for path in candidates {
+            let Some(version) = self.version_of(&path) else {
+                continue;
+            };
+            let interpreter = Interpreter { path, version };
+            match wanted {
+                Some(v) if interpreter.minor_version() != Some(v) => continue,
+                _ => return Ok(interpreter),
+            }
+        }
+        Err(NoInterpreter {
+            looked_for: looked_for.join(", "),
+        })
+    }
+}

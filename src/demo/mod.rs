@@ -1,0 +1,233 @@
+//! The demo runner: runs an entry's demo under a deadline, either as its Python script in
+//! the process sandbox or on the native tokio engine, with a global concurrency limit.
+
+pub mod interpreter;
+pub mod params;
+pub mod sandbox;
+
+use crate::catalog::{Catalog, PyVersion};
+use interpreter::{Interpreter, Interpreters};
+use sandbox::{Isolation, Limits, SandboxSpec};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+pub const DEFAULT_TIMEOUT_MS: u64 = 5_000;
+pub const MAX_TIMEOUT_MS: u64 = 60_000;
+/// Bytes of stdout and of stderr kept per demo; the rest is drained and dropped.
+pub const OUTPUT_CAP: usize = 64 * 1024;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    Python,
+    Native,
+}
+
+pub struct DemoRequest {
+    pub id: String,
+    pub params: Map<String, Value>,
+    pub timeout: Duration,
+    pub engine: Engine,
+    pub python: Option<PyVersion>,
+}
+
+/// A progress event on its way to the caller (MCP progress, or the CLI's spinner).
+#[derive(Debug, Clone)]
+pub struct ProgressEvent {
+    pub progress: f64,
+    pub total: Option<f64>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct DemoReport {
+    pub id: String,
+    pub engine: Engine,
+    /// The interpreter that ran the script (python engine only).
+    pub interpreter: Option<Interpreter>,
+    /// The effective parameters (given values, defaults for the rest).
+    pub params: Map<String, Value>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub timed_out: bool,
+    pub duration_ms: f64,
+    pub stdout: String,
+    pub stdout_truncated: bool,
+    pub stderr: String,
+    pub stderr_truncated: bool,
+    /// The demo's last stdout line, parsed (its JSON summary); null if it printed none.
+    pub summary: Option<Value>,
+    /// How the run was isolated; null for the native engine (no process).
+    pub isolation: Option<Isolation>,
+}
+
+impl DemoReport {
+    /// Did the demo run to completion on its own? (Not: did it show a failure on purpose.)
+    pub fn succeeded(&self) -> bool {
+        !self.timed_out && self.exit_code == Some(0) && self.summary.is_some()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("no demo for `{id}`")]
+    NoDemo { id: String },
+    #[error("{0}")]
+    BadParams(String),
+    #[error(transparent)]
+    NoInterpreter(#[from] interpreter::NoInterpreter),
+    #[error("all {slots} demo slots stayed busy until the deadline; try again shortly or with a longer timeout_ms")]
+    Busy { slots: usize },
+    #[error(
+        "the native engine has no mirror of `{id}`; it covers: {covered}. Use engine \"python\""
+    )]
+    NoNativeMirror { id: String, covered: String },
+    #[error("the native engine failed: {0}")]
+    Native(String),
+    #[error("the demo was cancelled")]
+    Cancelled,
+    #[error("the sandbox could not start the demo: {0}")]
+    Sandbox(#[from] sandbox::SandboxError),
+}
+
+pub struct DemoRunner {
+    interpreters: Interpreters,
+    slots: Arc<Semaphore>,
+    slot_count: usize,
+    limits: Limits,
+}
+
+impl DemoRunner {
+    pub fn new(python: Option<PathBuf>) -> Self {
+        // One demo per core keeps the server's own threads responsive; at least two so a
+        // slow demo never blocks every other caller.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let slot_count = cores.max(2);
+        Self {
+            interpreters: Interpreters::new(python),
+            slots: Arc::new(Semaphore::new(slot_count)),
+            slot_count,
+            limits: Limits::default(),
+        }
+    }
+
+    pub async fn run(
+        &self,
+        catalog: &Catalog,
+        request: DemoRequest,
+        progress: Option<mpsc::UnboundedSender<ProgressEvent>>,
+        cancel: CancellationToken,
+    ) -> Result<DemoReport, DemoError> {
+        let entry = catalog
+            .entry(&request.id)
+            .ok_or_else(|| DemoError::NoDemo {
+                id: request.id.clone(),
+            })?;
+        let demo = entry.demo.as_ref().ok_or_else(|| DemoError::NoDemo {
+            id: request.id.clone(),
+        })?;
+        let (flags, effective) =
+            params::to_flags(&demo.params, &request.params).map_err(DemoError::BadParams)?;
+        let deadline = Instant::now() + request.timeout;
+
+        let _slot = tokio::select! {
+            slot = tokio::time::timeout(request.timeout, self.slots.clone().acquire_owned()) => match slot {
+                Ok(Ok(slot)) => slot,
+                _ => return Err(DemoError::Busy { slots: self.slot_count }),
+            },
+            _ = cancel.cancelled() => return Err(DemoError::Cancelled),
+        };
+
+        match request.engine {
+            Engine::Native => Err(DemoError::NoNativeMirror {
+                id: request.id.clone(),
+                covered: String::new(),
+            }),
+            Engine::Python => {
+                let interpreter = self.interpreters.find(request.python)?;
+                let script = catalog
+                    .file(&demo.script)
+                    .ok_or_else(|| DemoError::NoDemo {
+                        id: request.id.clone(),
+                    })?;
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                let spec = SandboxSpec {
+                    interpreter: interpreter.path.clone(),
+                    script_name: format!("{}.py", request.id),
+                    script: script.bytes.to_vec(),
+                    args: flags,
+                    timeout: remaining,
+                    limits: self.limits.clone(),
+                    output_cap: OUTPUT_CAP,
+                };
+                let (tx, mut rx) = mpsc::unbounded_channel::<sandbox::Progress>();
+                let forward = progress.clone();
+                let relay = tokio::spawn(async move {
+                    while let Some(p) = rx.recv().await {
+                        if let Some(out) = &forward {
+                            let _ = out.send(ProgressEvent {
+                                progress: p.progress,
+                                total: p.total,
+                                message: p.message,
+                            });
+                        }
+                    }
+                });
+                let outcome = sandbox::run(spec, Some(tx), cancel.clone()).await?;
+                let _ = relay.await;
+                if outcome.cancelled {
+                    return Err(DemoError::Cancelled);
+                }
+                let summary = last_json_line(&outcome.stdout);
+                Ok(DemoReport {
+                    id: request.id,
+                    engine: Engine::Python,
+                    interpreter: Some(interpreter),
+                    params: effective,
+                    exit_code: outcome.exit_code,
+                    signal: outcome.signal,
+                    timed_out: outcome.timed_out,
+                    duration_ms: round_ms(outcome.duration),
+                    stdout: outcome.stdout,
+                    stdout_truncated: outcome.stdout_truncated,
+                    stderr: outcome.stderr,
+                    stderr_truncated: outcome.stderr_truncated,
+                    summary,
+                    isolation: Some(outcome.isolation),
+                })
+            }
+        }
+    }
+}
+
+fn round_ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+/// The demo convention: the last non-empty stdout line is one JSON object.
+pub fn last_json_line(stdout: &str) -> Option<Value> {
+    let line = stdout.lines().rev().find(|l| !l.trim().is_empty())?;
+    serde_json::from_str::<Value>(line.trim())
+        .ok()
+        .filter(Value::is_object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_is_the_last_json_object_line() {
+        let out = "hello\n{\"demo\": \"x\", \"ok\": true}\n\n";
+        assert_eq!(last_json_line(out).unwrap()["demo"], "x");
+        assert!(last_json_line("no json\n").is_none());
+        assert!(last_json_line("[1,2]\n").is_none());
+    }
+}

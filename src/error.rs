@@ -1,0 +1,110 @@
+//! Protocol errors and their JSON-RPC codes, mapped in this one place. Tool *execution*
+//! failures (unknown pattern id, a demo that timed out) are not here: MCP reports those as
+//! a tool result with `isError: true` so the model can read them and try again.
+
+use jsonrpsee::types::ErrorObjectOwned;
+use serde_json::{json, Value};
+
+pub const PARSE_ERROR: i32 = -32700;
+pub const INVALID_REQUEST: i32 = -32600;
+pub const METHOD_NOT_FOUND: i32 = -32601;
+pub const INVALID_PARAMS: i32 = -32602;
+pub const INTERNAL_ERROR: i32 = -32603;
+/// Legacy eras' "resource not found".
+pub const RESOURCE_NOT_FOUND_LEGACY: i32 = -32002;
+/// Modern era: HTTP headers disagree with the body.
+pub const HEADER_MISMATCH: i32 = -32020;
+/// Modern era: the request's protocol version is not one we serve.
+pub const UNSUPPORTED_PROTOCOL_VERSION: i32 = -32022;
+
+#[derive(Debug, thiserror::Error)]
+pub enum McpError {
+    #[error("parse error: {0}")]
+    Parse(String),
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    #[error("method not found: {0}")]
+    MethodNotFound(String),
+    #[error("invalid params: {0}")]
+    InvalidParams(String),
+    /// A resource URI that names nothing we serve. The era decides the code.
+    #[error("resource not found: {uri}")]
+    ResourceNotFound { uri: String, legacy: bool },
+    #[error("unsupported protocol version `{requested}`")]
+    UnsupportedVersion {
+        requested: String,
+        supported: Vec<&'static str>,
+    },
+    #[error("header mismatch: {0}")]
+    HeaderMismatch(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl McpError {
+    pub fn code(&self) -> i32 {
+        match self {
+            McpError::Parse(_) => PARSE_ERROR,
+            McpError::InvalidRequest(_) => INVALID_REQUEST,
+            McpError::MethodNotFound(_) => METHOD_NOT_FOUND,
+            McpError::InvalidParams(_) => INVALID_PARAMS,
+            McpError::ResourceNotFound { legacy: true, .. } => RESOURCE_NOT_FOUND_LEGACY,
+            McpError::ResourceNotFound { legacy: false, .. } => INVALID_PARAMS,
+            McpError::UnsupportedVersion { .. } => UNSUPPORTED_PROTOCOL_VERSION,
+            McpError::HeaderMismatch(_) => HEADER_MISMATCH,
+            McpError::Internal(_) => INTERNAL_ERROR,
+        }
+    }
+
+    fn data(&self) -> Option<Value> {
+        match self {
+            McpError::ResourceNotFound { uri, .. } => Some(json!({ "uri": uri })),
+            McpError::UnsupportedVersion {
+                requested,
+                supported,
+            } => Some(json!({ "supported": supported, "requested": requested })),
+            _ => None,
+        }
+    }
+}
+
+impl From<McpError> for ErrorObjectOwned {
+    fn from(err: McpError) -> Self {
+        let message = err.to_string();
+        ErrorObjectOwned::owned(err.code(), message, err.data())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_not_found_code_depends_on_era() {
+        let legacy = McpError::ResourceNotFound {
+            uri: "skill://x".into(),
+            legacy: true,
+        };
+        let modern = McpError::ResourceNotFound {
+            uri: "skill://x".into(),
+            legacy: false,
+        };
+        assert_eq!(legacy.code(), -32002);
+        assert_eq!(modern.code(), -32602);
+        let obj: ErrorObjectOwned = modern.into();
+        assert_eq!(obj.data().map(|d| d.get()), Some(r#"{"uri":"skill://x"}"#));
+    }
+
+    #[test]
+    fn unsupported_version_carries_supported_and_requested() {
+        let obj: ErrorObjectOwned = McpError::UnsupportedVersion {
+            requested: "1999-01-01".into(),
+            supported: vec!["2026-07-28"],
+        }
+        .into();
+        assert_eq!(obj.code(), -32022);
+        let data: Value = serde_json::from_str(obj.data().unwrap().get()).unwrap();
+        assert_eq!(data["requested"], "1999-01-01");
+        assert_eq!(data["supported"][0], "2026-07-28");
+    }
+}

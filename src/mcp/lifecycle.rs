@@ -1,0 +1,84 @@
+//! Who we are and what we can do: the legacy `initialize` handshake and the modern
+//! `server/discover`, built from one capabilities object so the eras never disagree.
+
+use super::context::{Era, RequestContext, LEGACY_VERSIONS, MODERN_VERSION};
+use crate::error::McpError;
+use crate::service::SkillService;
+use serde_json::{json, Value};
+
+pub const SKILLS_EXTENSION: &str = "io.modelcontextprotocol/skills";
+
+pub fn server_info() -> Value {
+    json!({
+        "name": env!("CARGO_PKG_NAME"),
+        "title": "Async Python Patterns",
+        "version": env!("CARGO_PKG_VERSION"),
+        "description": "Agent Skill of asyncio patterns and pitfalls with runnable, sandboxed demos",
+    })
+}
+
+pub fn capabilities(legacy: bool) -> Value {
+    let mut caps = json!({
+        "tools": { "listChanged": false },
+        "resources": { "listChanged": false },
+        "prompts": { "listChanged": false },
+        "completions": {},
+        "extensions": { SKILLS_EXTENSION: { "directoryRead": true } },
+    });
+    if legacy {
+        caps["logging"] = json!({});
+        caps["resources"]["subscribe"] = json!(false);
+    }
+    caps
+}
+
+pub fn instructions(service: &SkillService) -> String {
+    let catalog = &service.catalog;
+    format!(
+        "Skill `{}`: {} entries on async Python (asyncio). Use search_patterns with the \
+         user's problem or pasted error, get_pattern for the explanation, get_snippet \
+         (with `python` for their version) for code, run_demo to show a pattern behaving. \
+         The skill's files are resources under skill://{}/.",
+        catalog.name,
+        catalog.entries.len(),
+        catalog.name
+    )
+}
+
+/// Legacy `initialize`: echo a version we speak, else offer our newest legacy one.
+pub fn initialize(
+    service: &SkillService,
+    params: &Value,
+    ctx: &RequestContext,
+) -> Result<Value, McpError> {
+    let requested = params
+        .get("protocolVersion")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            McpError::InvalidParams("initialize needs a string `protocolVersion`".into())
+        })?;
+    let version = LEGACY_VERSIONS
+        .iter()
+        .find(|v| **v == requested)
+        .copied()
+        .unwrap_or(LEGACY_VERSIONS[0]);
+    ctx.session.set_legacy_version(version);
+    Ok(json!({
+        "protocolVersion": version,
+        "capabilities": capabilities(true),
+        "serverInfo": server_info(),
+        "instructions": instructions(service),
+    }))
+}
+
+pub fn discover(service: &SkillService, ctx: &RequestContext) -> Value {
+    let mut supported = vec![MODERN_VERSION];
+    supported.extend_from_slice(LEGACY_VERSIONS);
+    json!({
+        "supportedVersions": supported,
+        "capabilities": capabilities(ctx.era != Era::Modern),
+        "instructions": instructions(service),
+        "serverInfo": server_info(),
+        "_meta": { "io.modelcontextprotocol/serverInfo": server_info() },
+    })
+}

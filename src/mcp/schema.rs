@@ -1,0 +1,96 @@
+//! JSON Schemas for tool inputs and outputs, derived with schemars from the very types the
+//! arguments are deserialized into, so the advertised schema and the validation agree.
+
+use schemars::generate::SchemaSettings;
+use schemars::JsonSchema;
+use serde_json::Value;
+
+/// A self-contained 2020-12 object schema: subschemas inlined (some hosts reject
+/// `$ref`/`$defs`) and no `$schema`/`title` noise. Output schemas keep `null` where a
+/// result field can be null, so structured results validate against them.
+pub fn output_schema_for<T: JsonSchema>() -> Value {
+    let generator = SchemaSettings::draft2020_12()
+        .with(|s| s.inline_subschemas = true)
+        .into_generator();
+    let mut value = generator.into_root_schema_for::<T>().to_value();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("$schema");
+        map.remove("title");
+    }
+    value
+}
+
+/// An input schema: like [`output_schema_for`], but optional arguments are simply
+/// optional, not also `null` (models then never send `null` for "not given").
+pub fn input_schema_for<T: JsonSchema>() -> Value {
+    let mut schema = output_schema_for::<T>();
+    strip_null(&mut schema);
+    schema
+}
+
+fn strip_null(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".into(), only);
+                }
+            }
+            for key in ["anyOf", "oneOf"] {
+                if let Some(Value::Array(variants)) = map.get_mut(key) {
+                    variants.retain(|v| v.get("type").is_none_or(|t| t != "null"));
+                    if variants.len() == 1 {
+                        let only = variants.remove(0);
+                        map.remove(key);
+                        if let Value::Object(inner) = only {
+                            for (k, v) in inner {
+                                map.entry(k).or_insert(v);
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some(Value::Array(choices)) = map.get_mut("enum") {
+                choices.retain(|c| !c.is_null());
+            }
+            map.values_mut().for_each(strip_null);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_null),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    enum Colour {
+        Red,
+        Blue,
+    }
+
+    #[derive(Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Args {
+        colour: Option<Colour>,
+        name: String,
+    }
+
+    #[test]
+    fn schema_is_inline_closed_and_not_nullable() {
+        let schema = input_schema_for::<Args>();
+        let text = schema.to_string();
+        assert!(!text.contains("$ref") && !text.contains("$defs"), "{text}");
+        assert_eq!(schema["type"], "object");
+        assert_eq!(schema["additionalProperties"], false);
+        assert_eq!(schema["required"], serde_json::json!(["name"]));
+        assert!(!text.contains("null"), "{text}");
+    }
+}

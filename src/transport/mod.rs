@@ -1,0 +1,4 @@
+//! Transports frame bytes and attach a connection context; all MCP logic lives in
+//! `crate::mcp`.
+
+pub mod stdio;

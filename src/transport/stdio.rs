@@ -1,0 +1,175 @@
+//! MCP over stdio: newline-delimited JSON-RPC on stdin/stdout. stdout carries protocol
+//! messages only, written by one writer task, one `write` per batch of ready messages.
+
+use crate::error::McpError;
+use crate::mcp::context::{Outbox, Session};
+use crate::mcp::dispatch::{Connection, Dispatcher, Prepared};
+use std::sync::Arc;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+/// Messages waiting for the writer. Bounded so that a client that stops reading makes
+/// us stop reading too (backpressure) instead of buffering replies without limit.
+const OUTBOX_CAPACITY: usize = 1024;
+
+pub struct StdioConfig {
+    pub max_message_bytes: usize,
+}
+
+enum Line {
+    Message(Vec<u8>),
+    /// The line was longer than the limit; its bytes were discarded as they arrived.
+    TooLong,
+    Eof,
+}
+
+/// Reads one line without ever holding more than `max` bytes of it.
+async fn read_line<R: AsyncRead + Unpin>(
+    reader: &mut BufReader<R>,
+    max: usize,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Line> {
+    buf.clear();
+    let mut too_long = false;
+    loop {
+        let chunk = reader.fill_buf().await?;
+        if chunk.is_empty() {
+            return Ok(if too_long {
+                Line::TooLong
+            } else if buf.is_empty() {
+                Line::Eof
+            } else {
+                Line::Message(std::mem::take(buf))
+            });
+        }
+        let (part, consumed, found_newline) = match memchr_newline(chunk) {
+            Some(i) => (&chunk[..i], i + 1, true),
+            None => (chunk, chunk.len(), false),
+        };
+        if !too_long {
+            if buf.len() + part.len() > max {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(part);
+            }
+        }
+        reader.consume(consumed);
+        if found_newline {
+            return Ok(if too_long {
+                Line::TooLong
+            } else {
+                Line::Message(std::mem::take(buf))
+            });
+        }
+    }
+}
+
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+async fn write_all_messages<W: AsyncWrite + Unpin>(mut out: W, mut rx: mpsc::Receiver<String>) {
+    let mut buf = Vec::with_capacity(64 * 1024);
+    while let Some(first) = rx.recv().await {
+        buf.clear();
+        buf.extend_from_slice(first.as_bytes());
+        buf.push(b'\n');
+        // Coalesce whatever else is ready into the same write.
+        while buf.len() < 256 * 1024 {
+            match rx.try_recv() {
+                Ok(next) => {
+                    buf.extend_from_slice(next.as_bytes());
+                    buf.push(b'\n');
+                }
+                Err(_) => break,
+            }
+        }
+        if out.write_all(&buf).await.is_err() || out.flush().await.is_err() {
+            // The client closed stdout: nobody can read replies any more.
+            tracing::debug!("stdout closed");
+            return;
+        }
+    }
+}
+
+/// Serves one connection until `input` ends, then stops running work and returns once
+/// every queued reply is written.
+pub async fn serve<R, W>(dispatcher: Arc<Dispatcher>, input: R, output: W, config: StdioConfig)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel::<String>(OUTBOX_CAPACITY);
+    let writer = tokio::spawn(write_all_messages(output, rx));
+    let conn = Connection::new(Session::new(), Some(Outbox(tx.clone())));
+    let mut reader = BufReader::with_capacity(64 * 1024, input);
+    let mut buf = Vec::new();
+    let mut running = JoinSet::new();
+    loop {
+        let line = match read_line(&mut reader, config.max_message_bytes, &mut buf).await {
+            Ok(line) => line,
+            Err(e) => {
+                tracing::warn!("stdin: {e}");
+                break;
+            }
+        };
+        let bytes = match line {
+            Line::Eof => break,
+            Line::TooLong => {
+                let err = McpError::InvalidRequest(format!(
+                    "message longer than {} bytes (see --max-message-bytes)",
+                    config.max_message_bytes
+                ));
+                let reply = jsonrpsee::MethodResponse::error(
+                    jsonrpsee::types::Id::Null,
+                    jsonrpsee::types::ErrorObjectOwned::from(err),
+                );
+                if tx.send(reply.into_json().get().to_string()).await.is_err() {
+                    break;
+                }
+                continue;
+            }
+            Line::Message(bytes) => bytes,
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match dispatcher.prepare(&bytes, &conn) {
+            Prepared::Nothing => {}
+            Prepared::Reply(reply) => {
+                if tx.send(reply).await.is_err() {
+                    break;
+                }
+            }
+            Prepared::Call {
+                future,
+                long: false,
+            } => {
+                if let Some(reply) = future.await {
+                    if tx.send(reply).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            Prepared::Call { future, long: true } => {
+                let tx = tx.clone();
+                running.spawn(async move {
+                    if let Some(reply) = future.await {
+                        let _ = tx.send(reply).await;
+                    }
+                });
+            }
+        }
+        // Reap finished long calls so the set does not grow on a long session.
+        while running.try_join_next().is_some() {}
+    }
+    // stdin is closed: the client is gone. Stop running demos (their process groups are
+    // killed) and wait for them to unwind, then flush what is queued.
+    conn.closed.cancel();
+    while running.join_next().await.is_some() {}
+    drop(conn);
+    drop(tx);
+    let _ = writer.await;
+}
