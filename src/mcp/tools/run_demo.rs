@@ -148,16 +148,26 @@ pub async fn call(
     tokio::pin!(run);
     // Progress must only grow: the demo's own counter is shifted past our "started" step.
     let mut last = 0.0f64;
+    let mut relay = |event: ProgressEvent| {
+        // At least 1 above "started", and strictly above the previous value.
+        let progress = (1.0 + event.progress).max(last + 0.001);
+        last = progress;
+        (progress, event.total.map(|t| t + 2.0), event.message)
+    };
     let result = loop {
         tokio::select! {
             result = &mut run => break result,
             Some(event) = rx.recv() => {
-                let progress = (1.0 + event.progress).max(last + f64::EPSILON);
-                last = progress;
-                ctx.progress(progress, event.total.map(|t| t + 2.0), event.message.as_deref()).await;
+                let (progress, total, message) = relay(event);
+                ctx.progress(progress, total, message.as_deref()).await;
             }
         }
     };
+    // Events that arrived as the demo finished still precede the result.
+    while let Ok(event) = rx.try_recv() {
+        let (progress, total, message) = relay(event);
+        ctx.progress(progress, total, message.as_deref()).await;
+    }
     if matches!(result, Err(DemoError::Cancelled)) {
         return Err(McpError::Internal("cancelled".into()));
     }

@@ -57,7 +57,7 @@ pub struct SearchHit {
     pub category: Category,
     pub summary: String,
     /// Relevance (BM25 with alias bonus); higher is better, comparable within one query.
-    pub score: f32,
+    pub score: f64,
     /// Which part of the entry matched.
     pub reason: String,
 }
@@ -80,7 +80,7 @@ pub fn run(service: &SkillService, args: Args) -> Result<Output, ToolFailure> {
             title: hit.entry.title.clone(),
             category: hit.entry.category,
             summary: hit.entry.summary.clone(),
-            score: (hit.score * 1000.0).round() / 1000.0,
+            score: (f64::from(hit.score) * 1000.0).round() / 1000.0,
             reason: hit.reason,
         })
         .collect();

@@ -1,0 +1,150 @@
+//! The command line: same answers as the tools, readable output for people, JSON for
+//! scripts, clear errors and exit codes.
+
+mod common;
+
+use common::{bin, fixture, structured, Server};
+use serde_json::{json, Value};
+use std::process::{Command, Output};
+
+fn cli(args: &[&str]) -> Output {
+    let dir = fixture("tiny-skill");
+    Command::new(bin())
+        .arg("--skill-dir")
+        .arg(&dir)
+        .args(args)
+        .output()
+        .expect("run async-patterns")
+}
+
+fn json_of(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+#[test]
+fn json_output_is_exactly_the_tools_structured_content() {
+    let mut server = Server::with_skill("tiny-skill");
+    let cases: Vec<(Vec<&str>, &str, Value)> = vec![
+        (vec!["list", "--json"], "list_patterns", json!({})),
+        (
+            vec!["list", "--category", "pitfall", "--json"],
+            "list_patterns",
+            json!({"category": "pitfall"}),
+        ),
+        (
+            vec!["show", "alpha", "--json"],
+            "get_pattern",
+            json!({"id": "alpha"}),
+        ),
+        (
+            vec!["snippet", "alpha", "--for-python", "3.10", "--json"],
+            "get_snippet",
+            json!({"id": "alpha", "python": "3.10"}),
+        ),
+        (
+            vec!["search", "never", "awaited", "--json"],
+            "search_patterns",
+            json!({"query": "never awaited", "limit": 5}),
+        ),
+    ];
+    for (args, tool, arguments) in cases {
+        let from_cli = json_of(&cli(&args));
+        let from_tool = structured(&server.call_tool(tool, arguments));
+        assert_eq!(from_cli, from_tool, "{args:?}");
+    }
+}
+
+#[test]
+fn human_output_is_readable() {
+    let out = cli(&["list"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("alpha") && l.contains("demo")),
+        "{text}"
+    );
+    let out = cli(&["snippet", "alpha", "--for-python", "3.10"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("asyncio.gather"));
+}
+
+#[test]
+fn unknown_id_exits_one_with_a_hint() {
+    let out = cli(&["show", "alpah"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("alpha"));
+}
+
+#[test]
+fn broken_skill_dir_is_a_clear_start_up_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let skill = tmp.path().join("broken-skill");
+    std::fs::create_dir_all(skill.join("references")).unwrap();
+    std::fs::write(
+        skill.join("SKILL.md"),
+        "---\nname: broken-skill\ndescription: d\n---\n",
+    )
+    .unwrap();
+    std::fs::write(
+        skill.join("references/x.md"),
+        "---\nid: x\ntitle: X\ncategory: nonsense\n---\n",
+    )
+    .unwrap();
+    let out = Command::new(bin())
+        .arg("--skill-dir")
+        .arg(&skill)
+        .arg("list")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("references/x.md:4"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn run_prints_the_demo_and_its_json_report() {
+    if !Command::new("python3")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return;
+    }
+    let out = cli(&["run", "alpha", "--param", "tasks=2", "--json"]);
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["tasks"], 2);
+    let out = cli(&["run", "alpha", "--param", "nope=1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown parameter"));
+}
+
+#[test]
+fn serve_on_a_terminal_explains_itself_on_stderr_only() {
+    // `script` gives the server a real terminal on stdin; stdout still carries nothing.
+    let Ok(probe) = Command::new("script").arg("--version").output() else {
+        eprintln!("skipped: no `script`");
+        return;
+    };
+    if !probe.status.success() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let err_path = tmp.path().join("stderr.txt");
+    let cmd = format!(
+        "{} serve 2>{} </dev/tty & sleep 1; kill $!",
+        bin().display(),
+        err_path.display()
+    );
+    let _ = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .unwrap();
+    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    assert!(stderr.contains("waiting for an MCP client"), "{stderr}");
+    assert!(stderr.contains("async-patterns list"), "{stderr}");
+}

@@ -1,0 +1,194 @@
+//! run_demo over stdio: results, progress, deadlines, cancellation and responsiveness,
+//! against the fixture skill's `alpha` demo (sleeps `tasks` coroutines of `delay` s).
+
+mod common;
+
+use common::{structured, Server};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+fn tiny() -> Server {
+    Server::with_skill("tiny-skill")
+}
+
+fn have_python() -> bool {
+    std::process::Command::new("python3")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn demo_result_carries_the_summary_and_how_it_ran() {
+    if !have_python() {
+        eprintln!("skipped: no python3");
+        return;
+    }
+    let mut s = tiny();
+    let reply = s.call_tool("run_demo", json!({"id": "alpha", "params": {"tasks": 4}}));
+    assert_eq!(reply["result"]["isError"], false, "{reply}");
+    let report = structured(&reply);
+    assert_eq!(report["summary"]["demo"], "alpha");
+    assert_eq!(report["summary"]["tasks"], 4);
+    assert_eq!(report["params"], json!({"tasks": 4, "delay": 0.05}));
+    assert_eq!(report["exit_code"], 0);
+    assert_eq!(report["timed_out"], false);
+    assert!(report["stdout"].as_str().unwrap().contains("4 tasks took"));
+    assert!(
+        !report["stderr"].as_str().unwrap().contains("@progress"),
+        "progress lines are consumed"
+    );
+    assert!(report["interpreter"]["version"]
+        .as_str()
+        .unwrap()
+        .starts_with("3."));
+    assert!(report["isolation"].is_object());
+}
+
+#[test]
+fn progress_is_sent_only_when_asked_and_before_the_result() {
+    if !have_python() {
+        return;
+    }
+    let mut s = tiny();
+    let reply = s.call_tool("run_demo", json!({"id": "alpha"}));
+    assert_eq!(reply["result"]["isError"], false);
+    assert!(
+        s.backlog.is_empty(),
+        "no progress without a token: {:?}",
+        s.backlog
+    );
+
+    let reply = s.modern(
+        "tools/call",
+        json!({"name": "run_demo", "arguments": {"id": "alpha", "params": {"tasks": 3}}, "_meta": {"progressToken": "tok-1"}}),
+    );
+    assert_eq!(reply["result"]["isError"], false);
+    let progress: Vec<&Value> = s
+        .backlog
+        .iter()
+        .filter(|m| m["method"] == "notifications/progress")
+        .collect();
+    // started, one per task from the demo, finished
+    assert!(progress.len() >= 5, "{progress:?}");
+    let values: Vec<f64> = progress
+        .iter()
+        .map(|m| m["params"]["progress"].as_f64().unwrap())
+        .collect();
+    assert!(
+        values.windows(2).all(|w| w[1] > w[0]),
+        "progress must increase: {values:?}"
+    );
+    assert!(progress
+        .iter()
+        .all(|m| m["params"]["progressToken"] == "tok-1"));
+}
+
+#[test]
+fn unknown_or_out_of_range_params_are_tool_errors_naming_the_allowed_ones() {
+    let mut s = tiny();
+    let reply = s.call_tool("run_demo", json!({"id": "alpha", "params": {"taks": 3}}));
+    assert_eq!(reply["result"]["isError"], true);
+    let text = reply["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("taks") && text.contains("tasks (integer, 1..20"),
+        "{text}"
+    );
+    let reply = s.call_tool("run_demo", json!({"id": "alpha", "params": {"tasks": 500}}));
+    assert_eq!(reply["result"]["isError"], true);
+    let reply = s.call_tool("run_demo", json!({"id": "beta"}));
+    assert!(reply["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("has no demo"));
+}
+
+#[test]
+fn demo_past_its_deadline_is_killed_and_reported_with_its_output() {
+    if !have_python() {
+        return;
+    }
+    let mut s = tiny();
+    let started = Instant::now();
+    let reply = s.call_tool(
+        "run_demo",
+        json!({"id": "alpha", "params": {"delay": 5}, "timeout_ms": 400}),
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the deadline was not enforced"
+    );
+    assert_eq!(reply["result"]["isError"], true);
+    let report = &reply["result"]["structuredContent"];
+    assert_eq!(report["timed_out"], true);
+    assert!(report["summary"].is_null());
+    assert!(reply["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("deadline"));
+}
+
+#[test]
+fn cancelled_demo_gets_no_reply_and_the_server_keeps_serving() {
+    if !have_python() {
+        return;
+    }
+    let mut s = tiny();
+    s.send(&json!({"jsonrpc": "2.0", "id": "slow", "method": "tools/call", "params": {
+        "name": "run_demo", "arguments": {"id": "alpha", "params": {"delay": 5}, "timeout_ms": 20000},
+        "_meta": {"io.modelcontextprotocol/protocolVersion": common::MODERN}}}));
+    std::thread::sleep(Duration::from_millis(300));
+    s.send(&json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": "slow", "reason": "test"}}));
+    let reply = s.modern("tools/list", Value::Null);
+    assert!(reply["result"]["tools"].is_array());
+    // Give the cancelled call time to (wrongly) answer, then check it did not.
+    std::thread::sleep(Duration::from_millis(500));
+    while let Some(message) = s.next_message(Duration::from_millis(200)) {
+        assert_ne!(
+            message["id"], "slow",
+            "a cancelled request must get no reply"
+        );
+    }
+    assert!(s.backlog.iter().all(|m| m["id"] != "slow"));
+}
+
+#[test]
+fn other_requests_are_answered_while_demos_run() {
+    if !have_python() {
+        return;
+    }
+    let mut s = tiny();
+    for i in 0..4 {
+        s.send(
+            &json!({"jsonrpc": "2.0", "id": format!("demo-{i}"), "method": "tools/call", "params": {
+            "name": "run_demo", "arguments": {"id": "alpha", "params": {"delay": 2}},
+            "_meta": {"io.modelcontextprotocol/protocolVersion": common::MODERN}}}),
+        );
+    }
+    let reply = s.modern("tools/list", Value::Null);
+    assert!(reply["result"]["tools"].is_array());
+    assert!(
+        s.backlog
+            .iter()
+            .all(|m| !m["id"].as_str().unwrap_or("").starts_with("demo-")),
+        "tools/list waited for a demo"
+    );
+}
+
+#[test]
+fn stdin_eof_stops_running_demos_and_exits() {
+    if !have_python() {
+        return;
+    }
+    let mut s = tiny();
+    s.send(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "run_demo", "arguments": {"id": "alpha", "params": {"delay": 5}, "timeout_ms": 20000},
+        "_meta": {"io.modelcontextprotocol/protocolVersion": common::MODERN}}}));
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    assert!(s.finish().success());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "exit waited for the demo"
+    );
+}
