@@ -385,13 +385,20 @@ fn serve(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
     let dispatcher = Arc::new(crate::mcp::dispatch::Dispatcher::new(crate::mcp::methods(
         service,
     )));
-    runtime.block_on(crate::transport::stdio::serve(
-        dispatcher,
-        tokio::io::stdin(),
-        tokio::io::stdout(),
-        crate::transport::stdio::StdioConfig {
-            max_message_bytes: args.max_message_bytes,
-        },
-    ));
+    let config = crate::transport::stdio::StdioConfig {
+        max_message_bytes: args.max_message_bytes,
+    };
+    runtime.block_on(async move {
+        use crate::transport::pipe::{poll_fd, PipeReader, PipeWriter};
+        use crate::transport::stdio::serve;
+        let input: Box<dyn tokio::io::AsyncRead + Unpin> = match poll_fd(0) {
+            Some(fd) => Box::new(PipeReader(fd)),
+            None => Box::new(tokio::io::stdin()),
+        };
+        match poll_fd(1) {
+            Some(fd) => serve(dispatcher, input, PipeWriter(fd), config).await,
+            None => serve(dispatcher, input, tokio::io::stdout(), config).await,
+        }
+    });
     ExitCode::SUCCESS
 }

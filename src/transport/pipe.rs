@@ -1,0 +1,127 @@
+//! Non-blocking stdin/stdout for the stdio transport. tokio's own `stdin()`/`stdout()`
+//! do every read and write on a blocking thread pool: a thread hand-off per message,
+//! which dominates the latency of a small call. Pipes and sockets (what an assistant
+//! gives a server it spawns) can be polled by the runtime directly, so we do that and
+//! fall back to tokio's handles for anything else (a file, a terminal).
+
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+use tokio::io::unix::AsyncFd;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// A borrowed standard descriptor switched to non-blocking mode; the original flags are
+/// restored on drop so the parent process's view of the pipe is left as it was.
+pub struct NonBlocking {
+    fd: RawFd,
+    saved_flags: libc::c_int,
+}
+
+impl AsRawFd for NonBlocking {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd
+    }
+}
+
+impl Drop for NonBlocking {
+    fn drop(&mut self) {
+        // SAFETY: fcntl on a descriptor we do not own only changes its status flags.
+        unsafe { libc::fcntl(self.fd, libc::F_SETFL, self.saved_flags) };
+    }
+}
+
+fn is_pipe_or_socket(fd: RawFd) -> bool {
+    // SAFETY: fstat writes into the zeroed struct we pass.
+    let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(fd, &mut stat) } != 0 {
+        return false;
+    }
+    let kind = stat.st_mode & libc::S_IFMT;
+    kind == libc::S_IFIFO || kind == libc::S_IFSOCK
+}
+
+/// Wraps `fd` for polling when it is a pipe or socket; `None` means "use tokio's handle".
+pub fn poll_fd(fd: RawFd) -> Option<AsyncFd<NonBlocking>> {
+    if !is_pipe_or_socket(fd) {
+        return None;
+    }
+    // SAFETY: reading and setting status flags of a valid descriptor.
+    let saved_flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if saved_flags < 0
+        || unsafe { libc::fcntl(fd, libc::F_SETFL, saved_flags | libc::O_NONBLOCK) } < 0
+    {
+        return None;
+    }
+    // SAFETY: descriptors 0 and 1 stay open for the life of the process and nothing
+    // else replaces or closes them while the transport polls them.
+    unsafe { AsyncFd::register(NonBlocking { fd, saved_flags }) }.ok()
+}
+
+pub struct PipeReader(pub AsyncFd<NonBlocking>);
+pub struct PipeWriter(pub AsyncFd<NonBlocking>);
+
+impl AsyncRead for PipeReader {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        loop {
+            let mut guard = ready!(self.0.poll_read_ready(cx))?;
+            let unfilled = buf.initialize_unfilled();
+            let fd = guard.get_inner().as_raw_fd();
+            let result = guard.try_io(|_| {
+                // SAFETY: reads at most `unfilled.len()` bytes into initialized memory.
+                let n = unsafe { libc::read(fd, unfilled.as_mut_ptr().cast(), unfilled.len()) };
+                if n < 0 {
+                    Err(io::Error::last_os_error())
+                } else {
+                    Ok(n as usize)
+                }
+            });
+            match result {
+                Ok(Ok(n)) => {
+                    buf.advance(n);
+                    return Poll::Ready(Ok(()));
+                }
+                Ok(Err(e)) => return Poll::Ready(Err(e)),
+                Err(_would_block) => continue,
+            }
+        }
+    }
+}
+
+impl AsyncWrite for PipeWriter {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            let mut guard = ready!(self.0.poll_write_ready(cx))?;
+            let fd = guard.get_inner().as_raw_fd();
+            let result = guard.try_io(|_| {
+                // SAFETY: writes from a valid slice.
+                let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
+                if n < 0 {
+                    Err(io::Error::last_os_error())
+                } else {
+                    Ok(n as usize)
+                }
+            });
+            match result {
+                Ok(outcome) => return Poll::Ready(outcome),
+                Err(_would_block) => continue,
+            }
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
