@@ -1,0 +1,54 @@
+"""Demo: asyncio.run inside a running loop raises RuntimeError; awaiting works.
+
+Run: python nested-asyncio-run.py
+"""
+
+import argparse
+import asyncio
+import json
+import time
+
+
+async def fetch_price() -> float:
+    await asyncio.sleep(0.01)
+    return 9.99
+
+
+def get_price_sync() -> float:
+    return asyncio.run(fetch_price())
+
+
+async def broken() -> dict:
+    try:
+        # The bug: a sync wrapper around asyncio.run, called from async code.
+        value = get_price_sync()
+        return {"error": None, "value": value}
+    except RuntimeError as exc:
+        return {"error": f"RuntimeError: {exc}", "value": None}
+
+
+async def fixed() -> dict:
+    value = await fetch_price()
+    loop = asyncio.get_running_loop()
+
+    def from_worker_thread() -> float:
+        return asyncio.run_coroutine_threadsafe(fetch_price(), loop).result(timeout=5)
+
+    threaded = await asyncio.to_thread(from_worker_thread)
+    return {"error": None, "value": value, "from_thread": threaded}
+
+
+async def main() -> dict:
+    start = time.perf_counter()
+    bad = await broken()
+    good = await fixed()
+    elapsed = time.perf_counter() - start
+    print(f"symptom: {bad['error']}")
+    print(f"fix    : await -> {good['value']}, run_coroutine_threadsafe from a thread -> {good['from_thread']}")
+    ok = bad["error"] is not None and "running event loop" in bad["error"] and good["value"] == 9.99
+    return {"demo": "nested-asyncio-run", "ok": ok, "elapsed_s": round(elapsed, 4), "broken": bad, "fixed": good}
+
+
+if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    print(json.dumps(asyncio.run(main())))

@@ -1,0 +1,69 @@
+"""Demo: retry a flaky operation with exponential backoff.
+
+The operation fails --failures times, then succeeds. Up to --max_attempts attempts are
+made, pausing base_delay * 2**n between them (no jitter here, so the pauses are
+predictable; the reference shows jitter).
+
+Run: python retry-backoff.py [--failures 2] [--max_attempts 5] [--base_delay 0.01]
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+
+
+class TransientError(Exception):
+    pass
+
+
+async def main(failures: int, max_attempts: int, base_delay: float) -> dict:
+    attempts = 0
+    delays = []
+
+    async def operation() -> str:
+        nonlocal attempts
+        attempts += 1
+        if attempts <= failures:
+            raise TransientError(f"attempt {attempts} failed")
+        return "success"
+
+    start = time.perf_counter()
+    succeeded = False
+    for n in range(max_attempts):
+        try:
+            result = await operation()
+            print(f"attempt {attempts}: {result}")
+            succeeded = True
+            break
+        except TransientError as exc:
+            print(f"attempt {attempts}: {exc}")
+            payload = {"progress": attempts, "total": max_attempts, "message": str(exc)}
+            print("@progress " + json.dumps(payload), file=sys.stderr, flush=True)
+            if n == max_attempts - 1:
+                print("giving up: out of attempts")
+                break
+            pause = base_delay * 2**n
+            delays.append(round(pause, 6))
+            await asyncio.sleep(pause)
+    elapsed = time.perf_counter() - start
+    print(f"pauses: {delays}, elapsed {elapsed:.3f}s")
+    expected_success = failures < max_attempts
+    return {
+        "demo": "retry-backoff",
+        "ok": succeeded == expected_success,
+        "elapsed_s": round(elapsed, 4),
+        "attempts": attempts,
+        "succeeded": succeeded,
+        "delays": delays,
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--failures", type=int, default=2)
+    parser.add_argument("--max_attempts", type=int, default=5)
+    parser.add_argument("--base_delay", type=float, default=0.01)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(main(args.failures, args.max_attempts, args.base_delay))))
