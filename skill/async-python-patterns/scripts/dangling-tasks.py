@@ -57,8 +57,9 @@ async def main() -> dict:
     bad = await broken()
     good = await fixed()
     elapsed = time.perf_counter() - start
-    print(f"symptom: unreferenced task alive after gc: {bad['task_alive_after_gc']}, completed: {bad['completed']}")
-    print(f"fix    : task kept in a set, alive after gc: {good['task_alive_after_gc']}, released when done: {good['released_when_done']}")
+    print(f"symptom: unreferenced task alive after gc: {bad['task_alive_after_gc']}")
+    print(f"fix    : task kept in a set, alive after gc: {good['task_alive_after_gc']}")
+    print(f"         released from the set when done: {good['released_when_done']}")
     ok = not bad["task_alive_after_gc"] and good["task_alive_after_gc"] and good["released_when_done"]
     return {"demo": "dangling-tasks", "ok": ok, "elapsed_s": round(elapsed, 4), "broken": bad, "fixed": good}
 

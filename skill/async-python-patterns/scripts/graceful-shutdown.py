@@ -17,10 +17,14 @@ import time
 GRACE = 0.2
 
 
+async def do_unit_of_work(seconds: float) -> None:
+    await asyncio.sleep(seconds)  # stands in for real work
+
+
 async def worker(name: str, stop: asyncio.Event, unit: float, log: dict) -> None:
     try:
         while not stop.is_set():
-            await asyncio.sleep(unit)
+            await do_unit_of_work(unit)
         log[name] = "finished"
     except asyncio.CancelledError:
         log[name] = "cancelled"
@@ -34,7 +38,8 @@ async def main() -> dict:
 
     def on_signal(sig: signal.Signals) -> None:
         received.append(sig.name)
-        print("@progress " + json.dumps({"progress": 1, "message": f"{sig.name} received"}), file=sys.stderr, flush=True)
+        event = {"progress": 1, "message": f"{sig.name} received"}
+        print("@progress " + json.dumps(event), file=sys.stderr, flush=True)
         stop.set()
 
     for sig in (signal.SIGTERM, signal.SIGINT):

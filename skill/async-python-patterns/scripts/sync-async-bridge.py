@@ -47,7 +47,10 @@ def main() -> dict:
     sync_result = sync_side()
     async_result = asyncio.run(async_side())
     elapsed = time.perf_counter() - start
-    print(f"sync -> async: {sync_result['results']} (caller {sync_result['caller_thread']}, loop in {sync_result['loop_thread']})")
+    print(
+        f"sync -> async: {sync_result['results']} "
+        f"(caller {sync_result['caller_thread']}, loop in {sync_result['loop_thread']})"
+    )
     print(f"async -> sync: checksum {async_result['checksum']} computed in a worker thread")
     return {
         "demo": "sync-async-bridge",
