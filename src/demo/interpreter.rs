@@ -34,7 +34,7 @@ pub struct NoInterpreter {
 pub struct Interpreters {
     explicit: Option<PathBuf>,
     /// Path -> reported version, so each interpreter is asked once per process.
-    versions: Mutex<HashMap<PathBuf, Option<String>>>,
+    versions: Mutex<HashMap<PathBuf, Option<Interpreter>>>,
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
@@ -86,24 +86,32 @@ impl Interpreters {
         }
     }
 
-    fn version_of(&self, path: &Path) -> Option<String> {
+    /// Asks `path` for its version and real executable (a pyenv shim or a symlink
+    /// resolves to the interpreter itself, so demos start fast and without the shim's
+    /// environment). Cached: each candidate is asked once per process.
+    fn probe(&self, path: &Path) -> Option<Interpreter> {
         let mut cache = self.versions.lock().unwrap_or_else(|e| e.into_inner());
         cache
             .entry(path.to_path_buf())
             .or_insert_with(|| {
                 let out = std::process::Command::new(path)
-                    .args([
-                        "-I",
-                        "-c",
-                        "import sys; print('%d.%d.%d' % sys.version_info[:3])",
-                    ])
+                    .args(["-I", "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)"])
                     .stdin(std::process::Stdio::null())
                     .stderr(std::process::Stdio::null())
                     .output()
                     .ok()?;
-                out.status
-                    .success()
-                    .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+                if !out.status.success() {
+                    return None;
+                }
+                let text = String::from_utf8_lossy(&out.stdout);
+                let mut lines = text.lines();
+                let version = lines.next()?.trim().to_string();
+                let executable = lines
+                    .next()
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map_or_else(|| path.to_path_buf(), PathBuf::from);
+                Some(Interpreter { path: executable, version })
             })
             .clone()
     }
@@ -126,10 +134,9 @@ impl Interpreters {
             candidates.extend(on_path("python3"));
         }
         for path in candidates {
-            let Some(version) = self.version_of(&path) else {
+            let Some(interpreter) = self.probe(&path) else {
                 continue;
             };
-            let interpreter = Interpreter { path, version };
             match wanted {
                 Some(v) if interpreter.minor_version() != Some(v) => continue,
                 _ => return Ok(interpreter),

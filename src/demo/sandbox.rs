@@ -1,17 +1,52 @@
-//! TEMPORARY minimal sandbox (process group + deadline + capped output); replaced by the
-//! full sandbox (namespaces, rlimits, privilege drop) in the demo-runner work.
+//! The process sandbox a demo runs in (Linux).
+//!
+//! Layers, each reported honestly in [`Isolation`]:
+//! - a new PID namespace whose init is the demo: when it dies, the kernel kills every
+//!   process of the demo, including grandchildren that forked or called `setsid`;
+//! - a new network namespace (loopback only, down): no network;
+//! - its own session and process group, and `PR_SET_PDEATHSIG` so nothing outlives a
+//!   server that is killed;
+//! - rlimits on CPU time, address space, file size, open files and core dumps, and a
+//!   pids cgroup (where writable) that stops fork bombs even for root;
+//! - an empty environment, stdin from /dev/null, a fresh scratch folder removed after.
+//!
+//! Namespaces need root (or unprivileged user namespaces); where the kernel refuses,
+//! the demo runs without that layer and the result says so.
 
 use serde::Serialize;
-use std::path::PathBuf;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-#[derive(Debug, Clone, Default)]
+/// Resource limits applied to the demo process tree.
+#[derive(Debug, Clone)]
 pub struct Limits {
     pub cpu_seconds: u64,
+    pub address_space_bytes: u64,
+    pub file_size_bytes: u64,
+    pub open_files: u64,
+    /// Processes (and threads) the demo may have at once, via the pids cgroup.
+    pub processes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            cpu_seconds: 10,
+            // Python with a few threads (each glibc arena reserves 64 MiB) fits easily.
+            address_space_bytes: 1 << 30,
+            file_size_bytes: 16 << 20,
+            open_files: 256,
+            processes: 64,
+        }
+    }
 }
 
 pub struct SandboxSpec {
@@ -21,9 +56,11 @@ pub struct SandboxSpec {
     pub args: Vec<String>,
     pub timeout: Duration,
     pub limits: Limits,
+    /// Bytes kept per stream; the rest is read and dropped.
     pub output_cap: usize,
 }
 
+/// A `@progress {...}` line from the demo's stderr.
 #[derive(Debug, Clone)]
 pub struct Progress {
     pub progress: f64,
@@ -31,9 +68,18 @@ pub struct Progress {
     pub message: Option<String>,
 }
 
+/// How the run was isolated: every layer says whether it was in force.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Isolation {
+    pub pid_namespace: bool,
+    pub network_isolated: bool,
     pub process_group: bool,
+    pub pids_cgroup: bool,
+    pub rlimits: Vec<String>,
+    pub empty_environment: bool,
+    pub scratch_removed: bool,
+    /// Filesystem reads are not confined (no Landlock or mount namespace yet).
+    pub filesystem_confined: bool,
     pub notes: Vec<String>,
 }
 
@@ -52,23 +98,291 @@ pub struct Outcome {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
+    #[error("cannot prepare the scratch folder: {0}")]
+    Scratch(io::Error),
+    #[error("cannot start {interpreter}: {source}")]
+    Spawn {
+        interpreter: String,
+        source: io::Error,
+    },
 }
 
-async fn drain(mut r: impl tokio::io::AsyncRead + Unpin, cap: usize) -> (Vec<u8>, bool) {
+/// The scratch folder; removed on drop, so no path leaves one behind.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn create() -> io::Result<Self> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = std::env::temp_dir().join(format!(
+            "async-patterns-demo-{}-{n}-{nanos:x}",
+            std::process::id()
+        ));
+        std::fs::create_dir(&dir)?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A pids cgroup (v1 hierarchy at /sys/fs/cgroup/pids) holding one demo; removed on drop.
+struct PidsCgroup {
+    dir: PathBuf,
+    procs: OwnedFd,
+}
+
+impl PidsCgroup {
+    fn create(name: &str, max: u64) -> io::Result<Self> {
+        let root = Path::new("/sys/fs/cgroup/pids");
+        let dir = root.join(name);
+        std::fs::create_dir(&dir)?;
+        let setup = || -> io::Result<OwnedFd> {
+            std::fs::write(dir.join("pids.max"), max.to_string())?;
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(dir.join("cgroup.procs"))?;
+            Ok(OwnedFd::from(file))
+        };
+        match setup() {
+            Ok(procs) => Ok(Self { dir, procs }),
+            Err(e) => {
+                let _ = std::fs::remove_dir(&dir);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for PidsCgroup {
+    fn drop(&mut self) {
+        // The namespace's processes are gone by now; the kernel may need a moment to
+        // release them from the group.
+        for _ in 0..50 {
+            if std::fs::remove_dir(&self.dir).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Layers {
+    namespaces: bool,
+}
+
+fn last_error() -> io::Error {
+    io::Error::last_os_error()
+}
+
+fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> io::Result<()> {
+    let limit = libc::rlimit {
+        rlim_cur: value as libc::rlim_t,
+        rlim_max: value as libc::rlim_t,
+    };
+    // SAFETY: setrlimit only reads the struct.
+    if unsafe { libc::setrlimit(resource, &limit) } != 0 {
+        return Err(last_error());
+    }
+    Ok(())
+}
+
+/// Runs in the forked child before exec; only async-signal-safe calls.
+fn confine(layers: Layers, limits: &Limits, cgroup_fd: Option<i32>) -> io::Result<()> {
+    // SAFETY (whole function): plain syscalls on values owned by this process.
+    unsafe {
+        if libc::setsid() < 0 {
+            return Err(last_error());
+        }
+        if let Some(fd) = cgroup_fd {
+            let zero = b"0";
+            if libc::write(fd, zero.as_ptr().cast(), zero.len()) < 0 {
+                return Err(last_error());
+            }
+        }
+        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0 {
+            return Err(last_error());
+        }
+    }
+    set_limit(libc::RLIMIT_CPU, limits.cpu_seconds)?;
+    set_limit(libc::RLIMIT_AS, limits.address_space_bytes)?;
+    set_limit(libc::RLIMIT_FSIZE, limits.file_size_bytes)?;
+    set_limit(libc::RLIMIT_NOFILE, limits.open_files)?;
+    set_limit(libc::RLIMIT_CORE, 0)?;
+    if !layers.namespaces {
+        return Ok(());
+    }
+    // SAFETY: unshare/fork/waitpid/kill/_exit are async-signal-safe.
+    unsafe {
+        let flags = if libc::geteuid() == 0 {
+            libc::CLONE_NEWPID | libc::CLONE_NEWNET
+        } else {
+            libc::CLONE_NEWUSER | libc::CLONE_NEWPID | libc::CLONE_NEWNET
+        };
+        if libc::unshare(flags) != 0 {
+            return Err(last_error());
+        }
+        // The new PID namespace applies to children: fork once, so the demo becomes its
+        // init. This process stays behind as a thin reaper that mirrors the exit status.
+        let pid = libc::fork();
+        if pid < 0 {
+            return Err(last_error());
+        }
+        if pid == 0 {
+            // The demo: dies with the reaper (which the server kills on deadline).
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0 {
+                libc::_exit(127);
+            }
+            return Ok(());
+        }
+        // The reaper never execs, so it must let go of every descriptor it inherited:
+        // std's spawn waits on a close-on-exec status pipe until the child execs, and
+        // the output pipes should close as soon as the demo's processes are gone.
+        if libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32) != 0 {
+            for fd in 0..4096 {
+                libc::close(fd);
+            }
+        }
+        let mut status = 0;
+        loop {
+            let r = libc::waitpid(pid, &mut status, 0);
+            if r == pid {
+                break;
+            }
+            if r < 0 && *libc::__errno_location() != libc::EINTR {
+                libc::_exit(126);
+            }
+        }
+        if libc::WIFSIGNALED(status) {
+            let sig = libc::WTERMSIG(status);
+            libc::signal(sig, libc::SIG_DFL);
+            libc::kill(libc::getpid(), sig);
+        }
+        libc::_exit(if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            125
+        });
+    }
+}
+
+/// Reads a stream to the end, keeping at most `cap` bytes.
+async fn drain_capped(mut reader: impl AsyncRead + Unpin, cap: usize) -> (Vec<u8>, bool) {
     let mut kept = Vec::new();
-    let mut buf = [0u8; 8192];
+    let mut buf = vec![0u8; 16 * 1024];
     let mut truncated = false;
-    while let Ok(n) = r.read(&mut buf).await {
+    loop {
+        match reader.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let room = cap.saturating_sub(kept.len());
+                kept.extend_from_slice(&buf[..n.min(room)]);
+                truncated |= n > room;
+            }
+        }
+    }
+    (kept, truncated)
+}
+
+/// Reads stderr line by line: `@progress` lines go to the channel as they arrive, the
+/// rest is kept up to `cap` bytes.
+async fn drain_stderr(
+    reader: impl AsyncRead + Unpin,
+    cap: usize,
+    progress: Option<mpsc::UnboundedSender<Progress>>,
+) -> (Vec<u8>, bool) {
+    const MAX_LINE: usize = 64 * 1024;
+    let mut reader = BufReader::new(reader);
+    let mut kept = Vec::new();
+    let mut truncated = false;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        // Bounded line reads: a newline-free flood cannot grow `line` without limit.
+        let n = match (&mut reader)
+            .take(MAX_LINE as u64)
+            .read_until(b'\n', &mut line)
+            .await
+        {
+            Ok(n) => n,
+            Err(_) => break,
+        };
         if n == 0 {
             break;
         }
+        if let Some(json) = line.strip_prefix(b"@progress ") {
+            if let (Some(tx), Ok(value)) =
+                (&progress, serde_json::from_slice::<serde_json::Value>(json))
+            {
+                if let Some(p) = value.get("progress").and_then(serde_json::Value::as_f64) {
+                    let _ = tx.send(Progress {
+                        progress: p,
+                        total: value.get("total").and_then(serde_json::Value::as_f64),
+                        message: value
+                            .get("message")
+                            .and_then(|m| m.as_str())
+                            .map(String::from),
+                    });
+                    continue;
+                }
+            }
+        }
         let room = cap.saturating_sub(kept.len());
-        kept.extend_from_slice(&buf[..n.min(room)]);
-        truncated |= n > room;
+        kept.extend_from_slice(&line[..line.len().min(room)]);
+        truncated |= line.len() > room;
     }
     (kept, truncated)
+}
+
+fn spawn(
+    spec: &SandboxSpec,
+    scratch: &Path,
+    script: &Path,
+    layers: Layers,
+    cgroup_fd: Option<i32>,
+) -> io::Result<tokio::process::Child> {
+    let mut command = std::process::Command::new(&spec.interpreter);
+    command
+        .arg("-I") // isolated mode: no user site-packages, no PYTHON* variables
+        .arg("-B")
+        .arg("-u")
+        .arg(script)
+        .args(&spec.args)
+        .current_dir(scratch)
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("LANG", "C.UTF-8")
+        .env("HOME", scratch)
+        .env("TMPDIR", scratch)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let limits = spec.limits.clone();
+    // SAFETY: `confine` performs only async-signal-safe system calls.
+    unsafe {
+        command.pre_exec(move || confine(layers, &limits, cgroup_fd));
+    }
+    let mut command = tokio::process::Command::from(command);
+    command.kill_on_drop(true);
+    command.spawn()
+}
+
+fn kill_tree(pid: Option<u32>) {
+    if let Some(pid) = pid {
+        let pid = pid as i32;
+        // SAFETY: signalling our own child and its process group.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
 }
 
 pub async fn run(
@@ -76,70 +390,135 @@ pub async fn run(
     progress: Option<mpsc::UnboundedSender<Progress>>,
     cancel: CancellationToken,
 ) -> Result<Outcome, SandboxError> {
-    let dir = std::env::temp_dir().join(format!("async-patterns-demo-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    let script = dir.join(&spec.script_name);
-    std::fs::write(&script, &spec.script)?;
+    let scratch = Scratch::create().map_err(SandboxError::Scratch)?;
+    let script = scratch.0.join(&spec.script_name);
+    std::fs::write(&script, &spec.script).map_err(SandboxError::Scratch)?;
+    let mut notes = Vec::new();
+
+    let cgroup_name = scratch
+        .0
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let cgroup = match PidsCgroup::create(&cgroup_name, spec.limits.processes) {
+        Ok(group) => Some(group),
+        Err(e) => {
+            notes.push(format!(
+                "no pids cgroup ({e}); fork bombs are bounded only by the deadline"
+            ));
+            None
+        }
+    };
+    let cgroup_fd = cgroup.as_ref().map(|g| g.procs.as_raw_fd());
+
     let start = Instant::now();
-    let mut child = tokio::process::Command::new(&spec.interpreter)
-        .arg(&script)
-        .args(&spec.args)
-        .current_dir(&dir)
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true)
-        .spawn()?;
-    let out = tokio::spawn(drain(child.stdout.take().expect("piped"), spec.output_cap));
-    let err = tokio::spawn(drain(child.stderr.take().expect("piped"), spec.output_cap));
+    let mut layers = Layers { namespaces: true };
+    let mut child = match spawn(&spec, &scratch.0, &script, layers, cgroup_fd) {
+        Ok(child) => child,
+        Err(e)
+            if matches!(
+                e.raw_os_error(),
+                Some(libc::EPERM | libc::EINVAL | libc::ENOSPC | libc::EUSERS)
+            ) =>
+        {
+            notes.push(format!(
+                "namespaces unavailable ({e}); running without PID and network isolation"
+            ));
+            layers.namespaces = false;
+            spawn(&spec, &scratch.0, &script, layers, cgroup_fd).map_err(|source| {
+                SandboxError::Spawn {
+                    interpreter: spec.interpreter.display().to_string(),
+                    source,
+                }
+            })?
+        }
+        Err(source) => {
+            return Err(SandboxError::Spawn {
+                interpreter: spec.interpreter.display().to_string(),
+                source,
+            })
+        }
+    };
+    let pid = child.id();
+    let stdout = child
+        .stdout
+        .take()
+        .map(|s| tokio::spawn(drain_capped(s, spec.output_cap)));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|s| tokio::spawn(drain_stderr(s, spec.output_cap, progress)));
+
     let (mut timed_out, mut cancelled) = (false, false);
     let status = tokio::select! {
-        s = child.wait() => Some(s?),
+        status = child.wait() => status.ok(),
         _ = tokio::time::sleep(spec.timeout) => { timed_out = true; None }
         _ = cancel.cancelled() => { cancelled = true; None }
     };
-    if status.is_none() {
-        if let Some(pid) = child.id() {
-            unsafe { libc::kill(-(pid as i32), libc::SIGKILL) };
+    let status = match status {
+        Some(status) => Some(status),
+        None => {
+            kill_tree(pid);
+            child.wait().await.ok()
         }
-        let _ = child.wait().await;
-    }
-    let (stdout, so_t) = out.await.unwrap_or_default();
-    let (stderr, se_t) = err.await.unwrap_or_default();
-    let stderr = String::from_utf8_lossy(&stderr).into_owned();
-    let mut kept_err = String::new();
-    for line in stderr.lines() {
-        if let Some(json) = line.strip_prefix("@progress ") {
-            if let (Some(tx), Ok(v)) = (&progress, serde_json::from_str::<serde_json::Value>(json))
-            {
-                let _ = tx.send(Progress {
-                    progress: v["progress"].as_f64().unwrap_or(0.0),
-                    total: v["total"].as_f64(),
-                    message: v["message"].as_str().map(String::from),
-                });
-            }
-        } else {
-            kept_err.push_str(line);
-            kept_err.push('\n');
+    };
+    let duration = start.elapsed();
+    // With the PID namespace gone every writer is dead and the pipes close at once.
+    // Without it an escaped grandchild could hold them open, so reading is bounded.
+    let collect = |handle: Option<tokio::task::JoinHandle<(Vec<u8>, bool)>>| async move {
+        match handle {
+            Some(h) => tokio::time::timeout(Duration::from_millis(500), h)
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default(),
+            None => (Vec::new(), false),
         }
+    };
+    let (out, out_truncated) = collect(stdout).await;
+    let (err, err_truncated) = collect(stderr).await;
+    drop(cgroup);
+    let scratch_dir = scratch.0.clone();
+    drop(scratch);
+
+    let mut rlimits = vec![
+        format!("cpu {} s", spec.limits.cpu_seconds),
+        format!(
+            "address space {} MiB",
+            spec.limits.address_space_bytes >> 20
+        ),
+        format!("file size {} MiB", spec.limits.file_size_bytes >> 20),
+        format!("open files {}", spec.limits.open_files),
+        "core dumps 0".to_string(),
+    ];
+    if cgroup_fd.is_some() {
+        rlimits.push(format!("processes {} (pids cgroup)", spec.limits.processes));
     }
-    let _ = std::fs::remove_file(&script);
-    use std::os::unix::process::ExitStatusExt;
+    if !layers.namespaces {
+        notes.push(
+            "grandchildren that call setsid can outlive the demo without a PID namespace".into(),
+        );
+    }
     Ok(Outcome {
         exit_code: status.and_then(|s| s.code()),
         signal: status.and_then(|s| s.signal()),
         timed_out,
         cancelled,
-        duration: start.elapsed(),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stdout_truncated: so_t,
-        stderr: kept_err,
-        stderr_truncated: se_t,
+        duration,
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stdout_truncated: out_truncated,
+        stderr: String::from_utf8_lossy(&err).into_owned(),
+        stderr_truncated: err_truncated,
         isolation: Isolation {
+            pid_namespace: layers.namespaces,
+            network_isolated: layers.namespaces,
             process_group: true,
-            notes: vec!["temporary sandbox: no namespaces or rlimits yet".into()],
+            pids_cgroup: cgroup_fd.is_some(),
+            rlimits,
+            empty_environment: true,
+            scratch_removed: !scratch_dir.exists(),
+            filesystem_confined: false,
+            notes,
         },
     })
 }

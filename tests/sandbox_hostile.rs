@@ -1,0 +1,201 @@
+//! Demos that attack the sandbox (tests/fixtures/hostile-skill), run through the real
+//! server over stdio: each is contained and reported, the server keeps answering, and no
+//! process or scratch folder is left behind.
+
+mod common;
+
+use common::Server;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+fn have_python() -> bool {
+    std::process::Command::new("python3")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn hostile() -> Server {
+    Server::with_skill("hostile-skill")
+}
+
+fn run(s: &mut Server, args: Value) -> Value {
+    let reply = s.call_tool("run_demo", args);
+    let report = reply["result"]["structuredContent"].clone();
+    assert!(report.is_object(), "no report: {reply}");
+    // After every attack the server still answers at once.
+    assert!(s.modern("tools/list", Value::Null)["result"]["tools"].is_array());
+    report
+}
+
+/// Processes whose command line mentions `needle` (other than this test process).
+fn processes_mentioning(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.chars().all(|c| c.is_ascii_digit()) || name == std::process::id().to_string() {
+            continue;
+        }
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+            let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            if text.contains(needle) {
+                found.push(format!("{name}: {text}"));
+            }
+        }
+    }
+    found
+}
+
+fn scratch_dirs_of(pid: u32) -> Vec<String> {
+    let prefix = format!("async-patterns-demo-{pid}-");
+    std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&prefix))
+        .collect()
+}
+
+#[test]
+fn cpu_loop_is_killed_at_the_deadline() {
+    if !have_python() {
+        return;
+    }
+    let mut s = hostile();
+    let started = Instant::now();
+    let report = run(&mut s, json!({"id": "spin", "timeout_ms": 500}));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(report["timed_out"], true);
+    assert!(processes_mentioning("hostile-skill/scripts/spin").is_empty());
+    assert!(
+        processes_mentioning("spin.py").is_empty(),
+        "{:?}",
+        processes_mentioning("spin.py")
+    );
+}
+
+#[test]
+fn sleeper_past_the_deadline_keeps_its_output_so_far() {
+    if !have_python() {
+        return;
+    }
+    let mut s = hostile();
+    let report = run(&mut s, json!({"id": "sleeper", "timeout_ms": 700}));
+    assert_eq!(report["timed_out"], true);
+    assert_eq!(report["stdout"], "started\n");
+    assert!(processes_mentioning("sleeper.py").is_empty());
+}
+
+#[test]
+fn memory_hog_hits_its_limit_not_the_host() {
+    if !have_python() {
+        return;
+    }
+    let mut s = hostile();
+    let report = run(&mut s, json!({"id": "hog", "timeout_ms": 20000}));
+    assert_eq!(report["summary"]["memory_error"], true, "{report}");
+    assert!(report["summary"]["allocated_mib"].as_u64().unwrap() <= 1024);
+}
+
+#[test]
+fn fork_bomb_is_refused_and_cleaned_up() {
+    if !have_python() {
+        return;
+    }
+    let mut s = hostile();
+    let report = run(&mut s, json!({"id": "forkbomb", "timeout_ms": 10000}));
+    if report["isolation"]["pids_cgroup"] == true {
+        assert_eq!(report["summary"]["refused"], true, "{report}");
+        assert!(report["summary"]["forked"].as_u64().unwrap() < 64);
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        processes_mentioning("forkbomb.py").is_empty(),
+        "{:?}",
+        processes_mentioning("forkbomb.py")
+    );
+}
+
+#[test]
+fn output_flood_is_capped_and_drained() {
+    if !have_python() {
+        return;
+    }
+    let mut s = hostile();
+    let report = run(&mut s, json!({"id": "flood", "timeout_ms": 30000}));
+    assert_eq!(report["stdout_truncated"], true);
+    assert!(report["stdout"].as_str().unwrap().len() <= 64 * 1024);
+    assert_eq!(
+        report["timed_out"], false,
+        "2 GiB should drain well before 30 s"
+    );
+}
+
+#[test]
+fn network_is_unreachable_when_isolated() {
+    if !have_python() {
+        return;
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut s = hostile();
+    let report = run(
+        &mut s,
+        json!({"id": "network", "params": {"port": port}, "timeout_ms": 10000}),
+    );
+    let isolated = report["isolation"]["network_isolated"] == true;
+    assert_eq!(report["summary"]["reached"], !isolated, "{report}");
+}
+
+#[test]
+fn detached_grandchild_does_not_outlive_the_call() {
+    if !have_python() {
+        return;
+    }
+    let marker = std::env::temp_dir().join(format!("escape-marker-{}", std::process::id()));
+    let marker_text = marker.to_string_lossy().into_owned();
+    let mut s = hostile();
+    let report = run(
+        &mut s,
+        json!({"id": "escape", "params": {"marker": marker_text}, "timeout_ms": 1500}),
+    );
+    assert_eq!(report["timed_out"], true);
+    std::thread::sleep(Duration::from_millis(200));
+    let left = processes_mentioning(&marker_text);
+    if report["isolation"]["pid_namespace"] == true {
+        assert!(left.is_empty(), "escaped: {left:?}");
+    }
+    let _ = std::fs::remove_file(&marker);
+}
+
+#[test]
+fn environment_is_empty_and_scratch_is_removed() {
+    if !have_python() {
+        return;
+    }
+    let mut s = hostile();
+    let server_pid = s.child.id();
+    let report = run(&mut s, json!({"id": "peek"}));
+    let env: Vec<&str> = report["summary"]["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for key in &env {
+        assert!(
+            ["HOME", "LANG", "PATH", "TMPDIR", "LC_CTYPE", "PWD"].contains(key),
+            "unexpected variable {key}"
+        );
+    }
+    let cwd = report["summary"]["cwd"].as_str().unwrap();
+    assert!(
+        !std::path::Path::new(cwd).exists(),
+        "scratch folder left behind"
+    );
+    assert_eq!(report["isolation"]["scratch_removed"], true);
+    if report["isolation"]["pid_namespace"] == true {
+        assert_eq!(report["summary"]["pid"], 1);
+    }
+    assert!(scratch_dirs_of(server_pid).is_empty());
+}
