@@ -224,3 +224,51 @@ fn every_demo_runs_green_through_run_demo() {
         assert_eq!(report["summary"]["ok"], true, "{id}: {}", report["stdout"]);
     }
 }
+
+#[test]
+fn native_engine_matches_the_python_demos() {
+    let python = std::process::Command::new("python3")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let mut s = Server::embedded();
+    let compared: &[(&str, &[&str])] = &[
+        ("gather", &["tasks", "delay", "results", "sequential_s"]),
+        ("timeouts", &["timeout", "work", "timed_out", "exception"]),
+        ("semaphore", &["tasks", "limit", "peak_concurrency"]),
+        ("taskgroup", &["failed", "cancelled", "exception_types"]),
+        ("producer-consumer", &["produced", "consumed"]),
+        ("as-completed", &["submission_order", "completion_order"]),
+        ("retry-backoff", &["attempts", "succeeded", "delays"]),
+        (
+            "rate-limiting",
+            &["requests", "rate", "burst", "expected_min_s"],
+        ),
+    ];
+    for (id, keys) in compared {
+        let native = structured(&s.call_tool("run_demo", json!({"id": id, "engine": "native"})));
+        assert_eq!(native["engine"], "native");
+        assert_eq!(native["summary"]["ok"], true, "{id}: {native}");
+        if !python {
+            continue;
+        }
+        let py = structured(&s.call_tool("run_demo", json!({"id": id, "timeout_ms": 20000})));
+        for key in *keys {
+            assert_eq!(native["summary"][key], py["summary"][key], "{id}.{key}");
+        }
+        let (a, b) = (
+            native["summary"]["elapsed_s"].as_f64().unwrap(),
+            py["summary"]["elapsed_s"].as_f64().unwrap(),
+        );
+        assert!((a - b).abs() < 0.15, "{id}: native {a}s vs python {b}s");
+    }
+    let missing = s.call_tool(
+        "run_demo",
+        json!({"id": "cancellation", "engine": "native"}),
+    );
+    assert_eq!(missing["result"]["isError"], true);
+    assert!(missing["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("covers"));
+}

@@ -192,3 +192,27 @@ fn stdin_eof_stops_running_demos_and_exits() {
         "exit waited for the demo"
     );
 }
+
+#[test]
+fn without_python_the_error_says_what_was_looked_for_and_native_still_runs() {
+    let mut s = Server::spawn(&["--python", "/nonexistent/python3"]);
+    // Our explicit path is tried first; a missing one must not silently fall back.
+    let reply = s.call_tool("run_demo", json!({"id": "gather", "python": "2.9"}));
+    assert_eq!(reply["result"]["isError"], true);
+    let text = reply["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("no Python interpreter found") || text.contains("not a Python version"),
+        "{text}"
+    );
+    let reply = s.call_tool("run_demo", json!({"id": "gather", "python": "3.99"}));
+    let text = reply["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("looked for") && text.contains("--python"),
+        "{text}"
+    );
+    let native = structured(&s.call_tool("run_demo", json!({"id": "gather", "engine": "native"})));
+    assert_eq!(native["summary"]["results"], json!([0, 1, 4]));
+}

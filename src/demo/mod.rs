@@ -2,6 +2,7 @@
 //! the process sandbox or on the native tokio engine, with a global concurrency limit.
 
 pub mod interpreter;
+pub mod native;
 pub mod params;
 pub mod sandbox;
 
@@ -146,10 +147,41 @@ impl DemoRunner {
         };
 
         match request.engine {
-            Engine::Native => Err(DemoError::NoNativeMirror {
-                id: request.id.clone(),
-                covered: String::new(),
-            }),
+            Engine::Native => {
+                if !native::supports(&request.id) {
+                    return Err(DemoError::NoNativeMirror {
+                        id: request.id.clone(),
+                        covered: native::NATIVE_IDS.join(", "),
+                    });
+                }
+                let id = request.id.clone();
+                let params = effective.clone();
+                let started = Instant::now();
+                // The mirror runs on its own paused-clock runtime: exact and instant.
+                let job = tokio::task::spawn_blocking(move || native::run_paused(&id, &params));
+                let summary = tokio::select! {
+                    joined = job => joined
+                        .map_err(|e| DemoError::Native(e.to_string()))?
+                        .map_err(|e| DemoError::Native(e.to_string()))?,
+                    _ = cancel.cancelled() => return Err(DemoError::Cancelled),
+                };
+                Ok(DemoReport {
+                    id: request.id,
+                    engine: Engine::Native,
+                    interpreter: None,
+                    params: effective,
+                    exit_code: Some(0),
+                    signal: None,
+                    timed_out: false,
+                    duration_ms: round_ms(started.elapsed()),
+                    stdout: format!("{summary}\n"),
+                    stdout_truncated: false,
+                    stderr: String::new(),
+                    stderr_truncated: false,
+                    summary: Some(summary),
+                    isolation: None,
+                })
+            }
             Engine::Python => {
                 let interpreter = self.interpreters.find(request.python)?;
                 let script = catalog

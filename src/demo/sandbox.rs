@@ -110,6 +110,36 @@ pub enum SandboxError {
 /// The scratch folder; removed on drop, so no path leaves one behind.
 struct Scratch(PathBuf);
 
+const SCRATCH_PREFIX: &str = "async-patterns-demo-";
+
+/// Removes scratch folders of servers that died without cleaning up (SIGKILL gives no
+/// chance to). Folder names carry the owner's pid; a folder is stale when that process
+/// is gone. Runs once per process, on the first demo, never at start-up.
+fn sweep_stale_scratch() {
+    static SWEEP: std::sync::Once = std::sync::Once::new();
+    SWEEP.call_once(|| {
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(owner) = name
+                .strip_prefix(SCRATCH_PREFIX)
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|pid| pid.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            // SAFETY: signal 0 only checks whether the process exists.
+            let alive = unsafe { libc::kill(owner, 0) } == 0
+                || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+            if !alive {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    });
+}
+
 impl Scratch {
     fn create() -> io::Result<Self> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -118,7 +148,7 @@ impl Scratch {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let dir = std::env::temp_dir().join(format!(
-            "async-patterns-demo-{}-{n}-{nanos:x}",
+            "{SCRATCH_PREFIX}{}-{n}-{nanos:x}",
             std::process::id()
         ));
         std::fs::create_dir(&dir)?;
@@ -390,6 +420,7 @@ pub async fn run(
     progress: Option<mpsc::UnboundedSender<Progress>>,
     cancel: CancellationToken,
 ) -> Result<Outcome, SandboxError> {
+    sweep_stale_scratch();
     let scratch = Scratch::create().map_err(SandboxError::Scratch)?;
     let script = scratch.0.join(&spec.script_name);
     std::fs::write(&script, &spec.script).map_err(SandboxError::Scratch)?;
