@@ -179,6 +179,44 @@ fn main() {
         per_tool.push((tool, median(&mut times)));
     }
 
+    // run_demo overhead: the same demo through the tool and as `python script.py`.
+    let demo_runs = scale(30).max(10);
+    let demo_id = std::env::var("BENCH_DEMO").unwrap_or_else(|_| "gather".into());
+    let demo_call = modern_call(9, "run_demo", json!({"id": demo_id, "params": {"delay": 0}}));
+    p.send(&demo_call);
+    let first = p.recv();
+    let report: Value = serde_json::from_str(&first).expect("run_demo reply");
+    let interpreter = report["result"]["structuredContent"]["interpreter"]["path"].as_str().map(String::from);
+    let mut through_tool: Vec<f64> = (0..demo_runs)
+        .map(|_| {
+            let started = Instant::now();
+            p.send(&demo_call);
+            let _ = p.recv();
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    let script = std::env::var("BENCH_DEMO_SCRIPT").unwrap_or_else(|_| {
+        format!("{}/skill/async-python-patterns/scripts/{demo_id}.py", env!("CARGO_MANIFEST_DIR"))
+    });
+    let mut direct: Vec<f64> = match &interpreter {
+        Some(python) => (0..demo_runs)
+            .map(|_| {
+                let started = Instant::now();
+                let status = Command::new(python)
+                    .args(["-I", "-B", "-u", &script, "--delay", "0"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .expect("run python");
+                assert!(status.success());
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect(),
+        None => vec![f64::NAN],
+    };
+    let demo_tool_ms = median(&mut through_tool);
+    let demo_direct_ms = median(&mut direct);
+
     // Pipelined: a writer thread floods requests while this thread reads replies.
     let total = scale(200_000);
     let mut stdin = p.stdin;
@@ -221,16 +259,21 @@ fn main() {
         "get_snippet_latency_us": {"p50": percentile(&latencies, 0.5), "p99": percentile(&latencies, 0.99), "calls": n, "payload_bytes": payload.len()},
         "other_tools_p50_us": per_tool.iter().map(|(t, v)| (t.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
         "pipelined_calls_per_s": pipelined.round(),
+        "run_demo_ms": {"through_tool": demo_tool_ms, "python_directly": demo_direct_ms,
+            "overhead": demo_tool_ms - demo_direct_ms, "runs": demo_runs},
         "peak_rss_mib": peak.map(|k| (k as f64 / 1024.0 * 10.0).round() / 10.0),
     });
     println!("{}", serde_json::to_string_pretty(&result).unwrap());
     eprintln!(
-        "| cold start (initialize) | {:.2} ms |\n| cold start (modern tools/list) | {:.2} ms |\n| get_snippet p50 / p99 | {:.1} / {:.1} µs |\n| pipelined | {:.0} calls/s |\n| peak RSS | {} MiB |",
+        "| cold start (initialize) | {:.2} ms |\n| cold start (modern tools/list) | {:.2} ms |\n| get_snippet p50 / p99 | {:.1} / {:.1} µs |\n| pipelined | {:.0} calls/s |\n| peak RSS | {} MiB |\n| run_demo vs python directly | {:.1} ms vs {:.1} ms (overhead {:.1} ms) |",
         result["cold_start_initialize_ms"]["median"].as_f64().unwrap(),
         result["cold_start_modern_ms"]["median"].as_f64().unwrap(),
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.99),
         pipelined,
-        result["peak_rss_mib"]
+        result["peak_rss_mib"],
+        demo_tool_ms,
+        demo_direct_ms,
+        demo_tool_ms - demo_direct_ms
     );
 }
