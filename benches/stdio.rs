@@ -182,11 +182,17 @@ fn main() {
     // run_demo overhead: the same demo through the tool and as `python script.py`.
     let demo_runs = scale(30).max(10);
     let demo_id = std::env::var("BENCH_DEMO").unwrap_or_else(|_| "gather".into());
-    let demo_call = modern_call(9, "run_demo", json!({"id": demo_id, "params": {"delay": 0}}));
+    let demo_call = modern_call(
+        9,
+        "run_demo",
+        json!({"id": demo_id, "params": {"delay": 0}}),
+    );
     p.send(&demo_call);
     let first = p.recv();
     let report: Value = serde_json::from_str(&first).expect("run_demo reply");
-    let interpreter = report["result"]["structuredContent"]["interpreter"]["path"].as_str().map(String::from);
+    let interpreter = report["result"]["structuredContent"]["interpreter"]["path"]
+        .as_str()
+        .map(String::from);
     let mut through_tool: Vec<f64> = (0..demo_runs)
         .map(|_| {
             let started = Instant::now();
@@ -196,7 +202,10 @@ fn main() {
         })
         .collect();
     let script = std::env::var("BENCH_DEMO_SCRIPT").unwrap_or_else(|_| {
-        format!("{}/skill/async-python-patterns/scripts/{demo_id}.py", env!("CARGO_MANIFEST_DIR"))
+        format!(
+            "{}/skill/async-python-patterns/scripts/{demo_id}.py",
+            env!("CARGO_MANIFEST_DIR")
+        )
     });
     let mut direct: Vec<f64> = match &interpreter {
         Some(python) => (0..demo_runs)

@@ -132,7 +132,7 @@ fn every_file_is_served_exactly_with_its_digest() {
         json!({"uri": "skill://async-python-patterns/SKILL.md"}),
     )["result"]
         .clone();
-    let resources = got["resources"].as_array().unwrap();
+    let resources = got["skill"]["resources"].as_array().unwrap();
     assert_eq!(resources.len(), on_disk.len(), "every file exactly once");
     for path in &on_disk {
         let rel = path
@@ -162,7 +162,7 @@ fn every_file_is_served_exactly_with_its_digest() {
             "{uri}"
         );
     }
-    assert_eq!(got["frontmatter"]["name"], "async-python-patterns");
+    assert_eq!(got["skill"]["frontmatter"]["name"], "async-python-patterns");
 }
 
 #[test]

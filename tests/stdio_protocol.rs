@@ -434,9 +434,9 @@ fn skills_get_digests_every_file_exactly_once() {
     assert_eq!(listed["skills"][0]["uri"], "skill://tiny-skill/SKILL.md");
     let got =
         s.modern("skills/get", json!({"uri": "skill://tiny-skill/SKILL.md"}))["result"].clone();
-    assert_eq!(got["frontmatter"]["name"], "tiny-skill");
-    assert_eq!(got["frontmatter"]["metadata"]["version"], "0.0.1");
-    let resources = got["resources"].as_array().unwrap();
+    assert_eq!(got["skill"]["frontmatter"]["name"], "tiny-skill");
+    assert_eq!(got["skill"]["frontmatter"]["metadata"]["version"], "0.0.1");
+    let resources = got["skill"]["resources"].as_array().unwrap();
     assert_eq!(resources.len(), 4);
     for r in resources {
         let uri = r["uri"].as_str().unwrap();

@@ -16,36 +16,17 @@ fn skill_uri(catalog: &Catalog) -> String {
     file_uri(&catalog.name, "SKILL.md")
 }
 
-/// `skills/list`: this server serves one skill.
-pub fn list(catalog: &Catalog, params: ListParams) -> Result<Value, McpError> {
-    pagination::decode("skills", params.cursor.as_deref(), 1)?;
-    Ok(json!({
-        "skills": [{
-            "uri": skill_uri(catalog),
-            "name": catalog.name,
-            "description": catalog.description,
-            "frontmatter": catalog.frontmatter,
-        }]
-    }))
+/// The extension's results carry cache hints in every era (clients validate them even on
+/// handshake-era connections); the content is fixed for the life of the binary.
+fn with_cache_hints(mut value: Value) -> Value {
+    value["ttlMs"] = json!(super::CACHE_TTL_MS);
+    value["cacheScope"] = json!("public");
+    value
 }
 
-#[derive(Deserialize)]
-pub struct GetParams {
-    pub uri: String,
-}
-
-/// `skills/get`: the frontmatter and every file once, with digest and size.
-pub fn get(catalog: &Catalog, params: GetParams, _ctx: &RequestContext) -> Result<Value, McpError> {
-    let root = format!("{SCHEME}{}", catalog.name);
-    let matches =
-        params.uri == skill_uri(catalog) || params.uri == root || params.uri == format!("{root}/");
-    if !matches {
-        return Err(McpError::InvalidParams(format!(
-            "unknown skill `{}`; skills/list shows {}",
-            params.uri,
-            skill_uri(catalog)
-        )));
-    }
+/// The skill entry: its SKILL.md URI, frontmatter, and every file once with digest and
+/// size (SKILL.md included), as both `skills/list` and `skills/get` return it.
+fn entry(catalog: &Catalog) -> Value {
     let resources: Vec<Value> = catalog
         .files
         .iter()
@@ -57,11 +38,39 @@ pub fn get(catalog: &Catalog, params: GetParams, _ctx: &RequestContext) -> Resul
             })
         })
         .collect();
-    Ok(json!({
+    json!({
         "uri": skill_uri(catalog),
+        "name": catalog.name,
+        "description": catalog.description,
         "frontmatter": catalog.frontmatter,
         "resources": resources,
-    }))
+    })
+}
+
+/// `skills/list`: this server serves one skill.
+pub fn list(catalog: &Catalog, params: ListParams) -> Result<Value, McpError> {
+    pagination::decode("skills", params.cursor.as_deref(), 1)?;
+    Ok(with_cache_hints(json!({ "skills": [entry(catalog)] })))
+}
+
+#[derive(Deserialize)]
+pub struct GetParams {
+    pub uri: String,
+}
+
+/// `skills/get`: one skill's entry, wrapped in `skill`.
+pub fn get(catalog: &Catalog, params: GetParams, _ctx: &RequestContext) -> Result<Value, McpError> {
+    let root = format!("{SCHEME}{}", catalog.name);
+    let matches =
+        params.uri == skill_uri(catalog) || params.uri == root || params.uri == format!("{root}/");
+    if !matches {
+        return Err(McpError::InvalidParams(format!(
+            "unknown skill `{}`; skills/list shows {}",
+            params.uri,
+            skill_uri(catalog)
+        )));
+    }
+    Ok(with_cache_hints(json!({ "skill": entry(catalog) })))
 }
 
 #[derive(Deserialize)]
@@ -103,5 +112,5 @@ pub fn read_directory(
     if let Some(next) = next {
         result["nextCursor"] = json!(next);
     }
-    Ok(result)
+    Ok(with_cache_hints(result))
 }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Third-party MCP clients against the real binary over stdio: the official Python SDK
+# (mcp 2.3), the official TypeScript client (@modelcontextprotocol/client 2.4, with its
+# SkillsClient) and the MCP Inspector CLI (2.12). Installs them into tests/interop/.deps
+# (git-ignored): a Python venv, and Node 22 from the npm registry.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+deps="$here/.deps"
+mkdir -p "$deps"
+
+if [ ! -x "$deps/venv/bin/pytest" ]; then
+  python3 -m venv "$deps/venv"
+  "$deps/venv/bin/pip" install -q "mcp==2.3.0" "pytest==9.2.0"
+fi
+if [ ! -x "$deps/node_modules/.bin/mcp-inspector" ] || [ ! -x "$deps/node_modules/.bin/node" ]; then
+  (cd "$deps" && { [ -f package.json ] || npm init -y >/dev/null; } \
+    && npm install --no-audit --no-fund --loglevel=error \
+      node@22 @modelcontextprotocol/client@2.4.0 @modelcontextprotocol/inspector@2.12.0)
+fi
+ln -sfn .deps/node_modules "$here/node_modules"
+export PATH="$deps/node_modules/.bin:$PATH"
+echo "node $(node --version)"
+
+if [ -z "${ASYNC_PATTERNS_BIN:-}" ]; then
+  (cd "$repo" && cargo build --release --quiet)
+  export ASYNC_PATTERNS_BIN="$repo/target/release/async-patterns"
+fi
+
+echo "== Python SDK (stdio: auto, legacy, 2026-07-28)"
+"$deps/venv/bin/pytest" -q -p no:cacheprovider "$here/python"
+echo "== TypeScript client + SkillsClient, MCP Inspector CLI"
+node --test "$here/ts/"*.test.mjs
