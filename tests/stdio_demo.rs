@@ -216,3 +216,43 @@ fn without_python_the_error_says_what_was_looked_for_and_native_still_runs() {
     let native = structured(&s.call_tool("run_demo", json!({"id": "gather", "engine": "native"})));
     assert_eq!(native["summary"]["results"], json!([0, 1, 4]));
 }
+
+#[test]
+fn log_messages_only_for_requests_that_asked() {
+    if !have_python() {
+        return;
+    }
+    let mut s = tiny();
+    s.call_tool("run_demo", json!({"id": "alpha"}));
+    assert!(s
+        .backlog
+        .iter()
+        .all(|m| m["method"] != "notifications/message"));
+    let reply = s.modern(
+        "tools/call",
+        json!({"name": "run_demo", "arguments": {"id": "alpha"}, "_meta": {"io.modelcontextprotocol/logLevel": "info"}}),
+    );
+    assert_eq!(reply["result"]["isError"], false);
+    let logs: Vec<&Value> = s
+        .backlog
+        .iter()
+        .filter(|m| m["method"] == "notifications/message")
+        .collect();
+    assert_eq!(logs.len(), 2, "{logs:?}");
+    assert_eq!(logs[0]["params"]["data"]["event"], "demo started");
+    // Legacy: logging/setLevel governs delivery.
+    let mut legacy = tiny();
+    legacy.initialize("2025-11-25");
+    legacy.request("logging/setLevel", json!({"level": "warning"}));
+    legacy.request(
+        "tools/call",
+        json!({"name": "run_demo", "arguments": {"id": "alpha"}}),
+    );
+    assert!(
+        legacy
+            .backlog
+            .iter()
+            .all(|m| m["method"] != "notifications/message"),
+        "info is below warning"
+    );
+}

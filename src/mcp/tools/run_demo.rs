@@ -139,6 +139,9 @@ pub async fn call(
         Err(failure) => return Ok(ToolResult::failed(failure)),
     };
     let id = request.id.clone();
+    let started =
+        serde_json::json!({ "event": "demo started", "id": id, "engine": request.engine });
+    ctx.log("info", started).await;
     ctx.progress(0.0, None, Some(&format!("starting demo `{id}`")))
         .await;
     let (tx, mut rx) = mpsc::unbounded_channel::<ProgressEvent>();
@@ -177,5 +180,17 @@ pub async fn call(
         Some(&format!("demo `{id}` finished")),
     )
     .await;
+    if let Ok(report) = &result {
+        let level = if report.succeeded() {
+            "info"
+        } else {
+            "warning"
+        };
+        let finished = serde_json::json!({
+            "event": "demo finished", "id": id, "exit_code": report.exit_code,
+            "timed_out": report.timed_out, "duration_ms": report.duration_ms,
+        });
+        ctx.log(level, finished).await;
+    }
     ToolResult::from_run(outcome(service, result))
 }
