@@ -225,6 +225,17 @@ async fn shutdown_signal() {
 }
 
 async fn route(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
+    // The token is never logged: only the method, path and status.
+    let logged = tracing::enabled!(tracing::Level::DEBUG)
+        .then(|| (req.method().clone(), req.uri().path().to_string()));
+    let response = respond(shared, req).await;
+    if let Some((method, path)) = logged {
+        tracing::debug!(%method, path, status = response.status().as_u16(), "http");
+    }
+    response
+}
+
+async fn respond(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
     if let Err(refusal) = shared.guard.check_host(req.headers()) {
         return refusal.response();
     }
@@ -232,7 +243,7 @@ async fn route(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
         return refusal.response();
     }
     let path = req.uri().path();
-    let response = if path == "/mcp" {
+    if path == "/mcp" {
         match shared.guard.check_token(req.headers()) {
             Err(refusal) => refusal.response(),
             Ok(()) => endpoint::handle(shared, req).await,
@@ -244,8 +255,7 @@ async fn route(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
         well_known::handle(shared, req.method(), &rest)
     } else {
         text(StatusCode::NOT_FOUND, "not found; MCP is served at /mcp\n")
-    };
-    response
+    }
 }
 
 fn healthz(shared: &Shared, method: &Method) -> Response<Body> {
