@@ -415,3 +415,21 @@ fn request_past_its_deadline_gets_an_error_and_its_demo_is_killed() {
     std::thread::sleep(Duration::from_millis(300));
     assert!(server.children().is_empty());
 }
+
+#[test]
+fn modern_request_without_its_meta_is_400_invalid_params() {
+    let server = HttpServer::tiny(&[]);
+    let bare = json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {}});
+    let response = server.modern_raw(&bare, &[]);
+    assert_eq!(response.status, 400);
+    assert_eq!(response.error_code(), -32602);
+
+    let mut no_capabilities = modern_body(2, "tools/list", Value::Null);
+    no_capabilities["params"]["_meta"]
+        .as_object_mut()
+        .unwrap()
+        .remove("io.modelcontextprotocol/clientCapabilities");
+    let response = server.modern_raw(&no_capabilities, &[]);
+    assert_eq!(response.status, 400);
+    assert_eq!(response.error_code(), -32602);
+}

@@ -126,6 +126,8 @@ struct MetaPeek {
     progress_token: Option<Value>,
     #[serde(rename = "io.modelcontextprotocol/logLevel", default)]
     log_level: Option<Value>,
+    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", default)]
+    client_capabilities: Option<Value>,
 }
 
 /// One client connection (a stdio pipe, an HTTP session or a single modern HTTP request).
@@ -190,6 +192,8 @@ pub struct MessageInfo {
     pub name: Option<String>,
     /// `params._meta["io.modelcontextprotocol/protocolVersion"]`, as sent.
     pub protocol_version: Option<String>,
+    /// `params._meta["io.modelcontextprotocol/clientCapabilities"]` is an object.
+    pub has_client_capabilities: bool,
     /// The request asked for progress (`_meta.progressToken`) or, in the modern era, log
     /// messages (`_meta[".../logLevel"]`).
     pub wants_notifications: bool,
@@ -242,6 +246,10 @@ pub fn inspect(bytes: &[u8]) -> Option<MessageInfo> {
             .protocol_version
             .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from)),
         wants_notifications: meta.progress_token.is_some() || meta.log_level.is_some(),
+        has_client_capabilities: meta
+            .client_capabilities
+            .as_ref()
+            .is_some_and(Value::is_object),
     })
 }
 

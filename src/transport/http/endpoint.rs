@@ -14,7 +14,8 @@ use crate::error::{
     UNSUPPORTED_PROTOCOL_VERSION,
 };
 use crate::mcp::context::{
-    Outbox, Session, LEGACY_VERSIONS, META_PROTOCOL_VERSION, MODERN_VERSION,
+    Outbox, Session, LEGACY_VERSIONS, META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION,
+    MODERN_VERSION,
 };
 use crate::mcp::dispatch::{self, Connection, MessageInfo, Prepared};
 use base64::Engine as _;
@@ -283,6 +284,42 @@ fn check_mirrored_headers(headers: &HeaderMap, info: &MessageInfo) -> Result<(),
     Ok(())
 }
 
+/// A modern request carries its protocol version (the header's) and the client's
+/// capabilities in `params._meta`.
+fn check_request_meta(info: &MessageInfo) -> Result<(), (StatusCode, McpError)> {
+    match info.protocol_version.as_deref() {
+        Some(MODERN_VERSION) => {}
+        Some(other) => {
+            return Err((
+                StatusCode::BAD_REQUEST,
+                McpError::HeaderMismatch(format!(
+                    "the MCP-Protocol-Version header says {MODERN_VERSION} but \
+                     params._meta[\"{META_PROTOCOL_VERSION}\"] says `{other}`"
+                )),
+            ))
+        }
+        None => {
+            return Err((
+                StatusCode::BAD_REQUEST,
+                McpError::InvalidParams(format!(
+                    "params._meta[\"{META_PROTOCOL_VERSION}\"] is required in protocol \
+                     {MODERN_VERSION}"
+                )),
+            ))
+        }
+    }
+    if !info.has_client_capabilities {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            McpError::InvalidParams(format!(
+                "params._meta[\"{META_CLIENT_CAPABILITIES}\"] (an object, possibly empty) is \
+                 required in protocol {MODERN_VERSION}"
+            )),
+        ));
+    }
+    Ok(())
+}
+
 async fn modern(
     shared: &Arc<Shared>,
     headers: &HeaderMap,
@@ -309,19 +346,8 @@ async fn modern(
                     )),
                 );
             }
-            if let Some(version) = info
-                .protocol_version
-                .as_deref()
-                .filter(|v| *v != MODERN_VERSION)
-            {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    id,
-                    McpError::HeaderMismatch(format!(
-                        "the MCP-Protocol-Version header says {MODERN_VERSION} but \
-                         params._meta[\"{META_PROTOCOL_VERSION}\"] says `{version}`"
-                    )),
-                );
+            if let Err((status, err)) = check_request_meta(info) {
+                return error(status, id, err);
             }
         }
     }
