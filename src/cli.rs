@@ -34,7 +34,7 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve MCP on stdin/stdout (what assistants spawn).
+    /// Serve MCP on stdin/stdout (what assistants spawn), or over HTTP with --http ADDR.
     Serve(ServeArgs),
     /// List the catalogue's entries.
     List {
@@ -101,9 +101,61 @@ struct ServeArgs {
     /// Log level for stderr (also RUST_LOG): error, warn, info, debug, trace.
     #[arg(long, default_value = "warn")]
     log_level: String,
-    /// Largest accepted message in bytes; longer lines are refused and skipped.
+    /// Largest accepted message in bytes; longer lines (or HTTP bodies) are refused.
     #[arg(long, default_value_t = 4 * 1024 * 1024)]
     max_message_bytes: usize,
+    #[command(flatten)]
+    http: HttpArgs,
+}
+
+/// Streamable HTTP instead of stdio (`serve --http 127.0.0.1:8000`).
+#[derive(ClapArgs)]
+#[command(next_help_heading = "HTTP")]
+struct HttpArgs {
+    /// Serve MCP over Streamable HTTP at http://ADDR/mcp (plus the skill's well-known
+    /// registry files) instead of stdio. Port 0 picks a free port; the address is printed.
+    #[arg(long, value_name = "ADDR")]
+    http: Option<String>,
+    /// Require `Authorization: Bearer TOKEN` on /mcp.
+    #[arg(
+        long,
+        env = "ASYNC_PATTERNS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    token: Option<String>,
+    /// Also accept requests from this browser origin, e.g. https://app.example.com
+    /// (localhost, 127.0.0.1 and [::1] origins are always accepted). Repeatable.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origin: Vec<String>,
+    /// Also accept this Host name (DNS-rebinding protection allows loopback names and the
+    /// bound address). Repeatable.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    allow_host: Vec<String>,
+    /// Bind a non-loopback address without --token (anyone who can reach it may call).
+    #[arg(long)]
+    allow_remote_without_token: bool,
+    /// Most connections served at once; more wait in the listen queue.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    max_connections: usize,
+    /// Most legacy (initialize-based) sessions kept at once.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    max_sessions: usize,
+    /// A legacy session unused for this long is forgotten.
+    #[arg(long, default_value_t = 1800, value_name = "SECS")]
+    session_idle_secs: u64,
+    /// Deadline of one MCP request (demos have their own, shorter ones).
+    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    request_timeout_secs: u64,
+    /// A client must send a request's headers (or, idle, its next request) within this.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    header_timeout_secs: u64,
+    /// A client must send a request's body within this.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    body_timeout_secs: u64,
+    /// On SIGINT/SIGTERM, in-flight requests get this long to finish.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    shutdown_grace_secs: u64,
 }
 
 fn init_tracing(level: &str) {
@@ -370,6 +422,9 @@ Press Ctrl-D to quit.";
 
 fn serve(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
     init_tracing(&args.log_level);
+    if args.http.http.is_some() {
+        return serve_http(service, args);
+    }
     if std::io::stdin().is_terminal() {
         eprintln!("{TERMINAL_HINT}");
     }
@@ -401,4 +456,50 @@ fn serve(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
         }
     });
     ExitCode::SUCCESS
+}
+
+fn serve_http(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
+    use crate::transport::http::{self, HttpConfig};
+    use std::time::Duration;
+    let h = args.http;
+    let addr = match http::parse_addr(h.http.as_deref().unwrap_or_default()) {
+        Ok(addr) => addr,
+        Err(e) => return usage(&e),
+    };
+    let config = HttpConfig {
+        addr,
+        token: h.token.filter(|t| !t.is_empty()),
+        allow_origins: h.allow_origin,
+        allow_hosts: h.allow_host,
+        allow_remote_without_token: h.allow_remote_without_token,
+        max_body_bytes: args.max_message_bytes,
+        max_connections: h.max_connections.max(1),
+        max_sessions: h.max_sessions.max(1),
+        session_idle: Duration::from_secs(h.session_idle_secs),
+        request_timeout: Duration::from_secs(h.request_timeout_secs.max(1)),
+        header_timeout: Duration::from_secs(h.header_timeout_secs.max(1)),
+        body_timeout: Duration::from_secs(h.body_timeout_secs.max(1)),
+        shutdown_grace: Duration::from_secs(h.shutdown_grace_secs),
+    };
+    if let Err(e) = config.check() {
+        return usage(&e);
+    }
+    // Many clients at once: use every core (stdio keeps its single thread).
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return usage(&format!("cannot start the runtime: {e}")),
+    };
+    let dispatcher = Arc::new(crate::mcp::dispatch::Dispatcher::new(crate::mcp::methods(
+        service.clone(),
+    )));
+    match runtime.block_on(http::serve(dispatcher, service, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("async-patterns: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -11,6 +11,7 @@
 //! - [`search`] ranks entries for a query (BM25 + aliases).
 //! - [`demo`] runs demos in a sandboxed child process, or on the native tokio engine.
 //! - [`mcp`] is the protocol: one method table for every transport, both eras.
+//! - [`registry`] packs the skill for skill registries (`.tar.gz`, well-known indexes).
 //! - [`transport`] frames bytes; [`cli`] is the command line over the same [`service`].
 
 pub mod catalog;
@@ -18,6 +19,7 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod mcp;
+pub mod registry;
 pub mod search;
 pub mod service;
 pub mod transport;

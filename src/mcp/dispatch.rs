@@ -112,6 +112,8 @@ struct ParamsPeek {
     meta: Option<MetaPeek>,
     #[serde(default)]
     name: Option<Value>,
+    #[serde(default)]
+    uri: Option<Value>,
     #[serde(rename = "requestId", default)]
     request_id: Option<Value>,
 }
@@ -124,6 +126,8 @@ struct MetaPeek {
     progress_token: Option<Value>,
     #[serde(rename = "io.modelcontextprotocol/logLevel", default)]
     log_level: Option<Value>,
+    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", default)]
+    client_capabilities: Option<Value>,
 }
 
 /// One client connection (a stdio pipe, an HTTP session or a single modern HTTP request).
@@ -176,7 +180,81 @@ pub struct Dispatcher {
     methods: Methods,
 }
 
-fn error_reply(id: Id<'_>, err: McpError) -> String {
+/// What an HTTP transport checks before dispatching a message: the Streamable HTTP
+/// headers must mirror the body, notifications get 202, and a request that asked for
+/// notifications is answered with an event stream.
+#[derive(Debug, Clone)]
+pub struct MessageInfo {
+    /// `None` for a notification (or a response).
+    pub id: Option<Id<'static>>,
+    pub method: Option<String>,
+    /// The body value the `Mcp-Name` header mirrors, for the methods that have one.
+    pub name: Option<String>,
+    /// `params._meta["io.modelcontextprotocol/protocolVersion"]`, as sent.
+    pub protocol_version: Option<String>,
+    /// `params._meta["io.modelcontextprotocol/clientCapabilities"]` is an object.
+    pub has_client_capabilities: bool,
+    /// The request asked for progress (`_meta.progressToken`) or, in the modern era, log
+    /// messages (`_meta[".../logLevel"]`).
+    pub wants_notifications: bool,
+    /// The call runs until the client cancels it (`subscriptions/listen`).
+    pub open_ended: bool,
+}
+
+/// The `params` field that the `Mcp-Name` header mirrors, per method.
+fn name_field(method: &str) -> Option<&'static str> {
+    match method {
+        "tools/call" | "prompts/get" => Some("name"),
+        "resources/read" => Some("uri"),
+        _ => None,
+    }
+}
+
+/// Reads what [`MessageInfo`] holds without dispatching; `None` when the bytes are not a
+/// single JSON-RPC object (then [`Dispatcher::prepare`] answers with the right error).
+pub fn inspect(bytes: &[u8]) -> Option<MessageInfo> {
+    let text = std::str::from_utf8(bytes).ok()?.trim_start();
+    if !text.starts_with('{') || nesting_exceeds(text, MAX_DEPTH) {
+        return None;
+    }
+    let envelope: Envelope = serde_json::from_str(text).ok()?;
+    let id = match envelope.id {
+        None => None,
+        Some(raw) => Some(serde_json::from_str::<Id>(raw.get()).ok()?.into_owned()),
+    };
+    let peek: ParamsPeek = envelope
+        .params
+        .and_then(|raw| serde_json::from_str(raw.get()).ok())
+        .unwrap_or_default();
+    let method = envelope.method.map(Cow::into_owned);
+    let name = method
+        .as_deref()
+        .and_then(name_field)
+        .and_then(|field| match field {
+            "uri" => peek.uri.as_ref(),
+            _ => peek.name.as_ref(),
+        })
+        .and_then(Value::as_str)
+        .map(String::from);
+    let meta = peek.meta.unwrap_or_default();
+    Some(MessageInfo {
+        id,
+        open_ended: method.as_deref() == Some("subscriptions/listen"),
+        method,
+        name,
+        protocol_version: meta
+            .protocol_version
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from)),
+        wants_notifications: meta.progress_token.is_some() || meta.log_level.is_some(),
+        has_client_capabilities: meta
+            .client_capabilities
+            .as_ref()
+            .is_some_and(Value::is_object),
+    })
+}
+
+/// A JSON-RPC error response, for errors a transport finds itself (HTTP header checks).
+pub fn error_reply(id: Id<'_>, err: McpError) -> String {
     let obj: jsonrpsee::types::ErrorObjectOwned = err.into();
     MethodResponse::error(id, obj).into_json().get().to_string()
 }
@@ -184,6 +262,17 @@ fn error_reply(id: Id<'_>, err: McpError) -> String {
 impl Dispatcher {
     pub fn new(methods: Methods) -> Self {
         Self { methods }
+    }
+
+    /// Whether `method` is a request method of the modern era (`modern`) or of the
+    /// legacy ones: Streamable HTTP answers any other with 404 before parsing further.
+    pub fn serves(&self, method: &str, modern: bool) -> bool {
+        let excluded = if modern {
+            REMOVED_IN_MODERN
+        } else {
+            MODERN_ONLY
+        };
+        self.methods.method(method).is_some() && !excluded.contains(&method)
     }
 
     /// Decodes `bytes` and prepares its handling on `conn`.
@@ -277,7 +366,12 @@ impl Dispatcher {
         let fail = |err| (id.clone(), err);
         let meta = peek.meta.unwrap_or_default();
 
-        let era = if method == "initialize" {
+        let names_modern =
+            meta.protocol_version.as_ref().and_then(Value::as_str) == Some(MODERN_VERSION);
+        let era = if names_modern {
+            // Checked before `initialize`: a modern `initialize` is a removed method.
+            Era::Modern
+        } else if method == "initialize" {
             Era::Legacy(super::context::LEGACY_VERSIONS[0])
         } else if let Some(version) = &meta.protocol_version {
             if version.as_str() != Some(MODERN_VERSION) {
