@@ -103,6 +103,8 @@ impl Session {
 /// What a handler knows about the request it serves. Travels in jsonrpsee's `Extensions`.
 #[derive(Clone)]
 pub struct RequestContext {
+    /// The request's JSON-RPC id, as JSON (a subscription is named by it).
+    pub request_id: Value,
     pub era: Era,
     pub session: Arc<Session>,
     pub outbox: Option<Outbox>,

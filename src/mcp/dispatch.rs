@@ -443,6 +443,7 @@ impl Dispatcher {
                 .insert(key.clone(), cancel.clone());
         }
         let ctx = RequestContext {
+            request_id: serde_json::to_value(&id).unwrap_or(Value::Null),
             era,
             session: conn.session.clone(),
             outbox: conn.outbox.clone(),

@@ -207,9 +207,24 @@ pub fn methods(service: Arc<SkillService>) -> Methods {
         &mut m,
         "subscriptions/listen",
         Plain,
-        |_s, _p, ctx| async move {
-            // Our content never changes, so a listener never hears anything; it stays open
-            // until the client cancels it (or the connection ends).
+        |_s, p, ctx| async move {
+            let params: Value = parse_params(&p)?;
+            if !params.get("notifications").is_some_and(Value::is_object) {
+                return Err(McpError::InvalidParams(
+                    "subscriptions/listen needs a `notifications` filter object".into(),
+                ));
+            }
+            // Our content never changes, so we agree to no notification types: the stream
+            // is acknowledged, then stays open and silent until the client ends it.
+            if let Some(outbox) = &ctx.outbox {
+                let ack = json!({
+                    "notifications": {},
+                    "_meta": { "io.modelcontextprotocol/subscriptionId": ctx.request_id },
+                });
+                outbox
+                    .notify("notifications/subscriptions/acknowledged", ack)
+                    .await;
+            }
             ctx.cancel.cancelled().await;
             Err(McpError::Internal("cancelled".into()))
         },

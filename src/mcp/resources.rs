@@ -40,9 +40,22 @@ pub fn path_of<'u>(catalog: &Catalog, uri: &'u str, era: Era) -> Result<&'u str,
 }
 
 pub fn resource_entry(catalog: &Catalog, file: &SkillFile) -> Value {
+    let uri = file_uri(&catalog.name, &file.path);
+    // The skill's manifest is named and described by its frontmatter (the Skills
+    // extension asks for it), every other file by its own name.
+    if file.path == "SKILL.md" {
+        return json!({
+            "uri": uri,
+            "name": catalog.name,
+            "title": file.path,
+            "description": catalog.description,
+            "mimeType": file.mime_type,
+            "size": file.bytes.len(),
+        });
+    }
     let name = file.path.rsplit('/').next().unwrap_or(&file.path);
     json!({
-        "uri": file_uri(&catalog.name, &file.path),
+        "uri": uri,
         "name": name,
         "title": file.path,
         "mimeType": file.mime_type,

@@ -104,7 +104,13 @@ pub fn read_directory(
                 json!({ "uri": file_uri(&catalog.name, child), "name": name, "mimeType": DIRECTORY_MIME })
             } else {
                 let file = catalog.file(child).expect("children are catalogue files");
-                super::resources::resource_entry(catalog, file)
+                // In a directory listing every entry is named by its file name.
+                let mut entry = super::resources::resource_entry(catalog, file);
+                entry["name"] = json!(name);
+                entry
+                    .as_object_mut()
+                    .map(|map| map.remove("description"));
+                entry
             }
         })
         .collect();
