@@ -25,9 +25,6 @@ pub struct Cli {
     /// Serve or query this skill folder instead of the embedded one.
     #[arg(long, global = true, value_name = "PATH")]
     skill_dir: Option<PathBuf>,
-    /// Python interpreter for demos (default: python3 on PATH; also ASYNC_PATTERNS_PYTHON).
-    #[arg(long, global = true, value_name = "PATH")]
-    python: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,7 +40,7 @@ enum Command {
         #[arg(long)]
         tag: Option<String>,
         /// Only entries that run on this Python, e.g. 3.10.
-        #[arg(long = "for-python", value_name = "VERSION")]
+        #[arg(long = "python", value_name = "VERSION")]
         for_python: Option<String>,
         #[arg(long)]
         json: bool,
@@ -58,7 +55,7 @@ enum Command {
     Snippet {
         id: String,
         /// Target Python version, e.g. 3.10: picks the variant that runs there.
-        #[arg(long = "for-python", value_name = "VERSION")]
+        #[arg(long = "python", value_name = "VERSION")]
         for_python: Option<String>,
         #[arg(long)]
         json: bool,
@@ -83,7 +80,8 @@ enum Command {
         #[arg(long, value_enum, default_value = "python")]
         engine: EngineArg,
         /// Run on this installed CPython version, e.g. 3.12.
-        #[arg(long = "on-python", value_name = "VERSION")]
+        /// A CPython version to run on (`3.12`), or an interpreter's path.
+        #[arg(long = "python", value_name = "VERSION|PATH")]
         on_python: Option<String>,
         #[arg(long)]
         json: bool,
@@ -98,6 +96,9 @@ enum EngineArg {
 
 #[derive(ClapArgs)]
 struct ServeArgs {
+    /// Python interpreter for demos (default: python3 on PATH; also ASYNC_PATTERNS_PYTHON).
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
     /// Log level for stderr (also RUST_LOG): error, warn, info, debug, trace.
     #[arg(long, default_value = "warn")]
     log_level: String,
@@ -176,8 +177,21 @@ fn load(cli: &Cli) -> Result<SkillService, String> {
     .map_err(|e| format!("invalid skill content: {e}"))?;
     Ok(SkillService::new(
         catalog,
-        DemoRunner::new(cli.python.clone()),
+        DemoRunner::new(interpreter_path(&cli.command)),
     ))
+}
+
+/// `--python` names an interpreter for `serve`, and for `run` when it is a path rather
+/// than a version like `3.12`.
+fn interpreter_path(command: &Command) -> Option<PathBuf> {
+    match command {
+        Command::Serve(args) => args.python.clone(),
+        Command::Run {
+            on_python: Some(raw),
+            ..
+        } if raw.parse::<crate::catalog::PyVersion>().is_err() => Some(PathBuf::from(raw)),
+        _ => None,
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -351,7 +365,8 @@ fn run_demo_command(
             EngineArg::Python => Engine::Python,
             EngineArg::Native => Engine::Native,
         }),
-        python: on_python,
+        // A path was already handed to the runner as its interpreter.
+        python: on_python.filter(|raw| raw.parse::<crate::catalog::PyVersion>().is_ok()),
     };
     if let Err(e) = args.validate() {
         return usage(&e.to_string());

@@ -42,7 +42,7 @@ fn json_output_is_exactly_the_tools_structured_content() {
             json!({"id": "alpha"}),
         ),
         (
-            vec!["snippet", "alpha", "--for-python", "3.10", "--json"],
+            vec!["snippet", "alpha", "--python", "3.10", "--json"],
             "get_snippet",
             json!({"id": "alpha", "python": "3.10"}),
         ),
@@ -68,7 +68,7 @@ fn human_output_is_readable() {
             .any(|l| l.starts_with("alpha") && l.contains("demo")),
         "{text}"
     );
-    let out = cli(&["snippet", "alpha", "--for-python", "3.10"]);
+    let out = cli(&["snippet", "alpha", "--python", "3.10"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("asyncio.gather"));
 }
 

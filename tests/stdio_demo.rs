@@ -195,7 +195,7 @@ fn stdin_eof_stops_running_demos_and_exits() {
 
 #[test]
 fn without_python_the_error_says_what_was_looked_for_and_native_still_runs() {
-    let mut s = Server::spawn(&["--python", "/nonexistent/python3"]);
+    let mut s = Server::spawn_with(&[], &["--python", "/nonexistent/python3"]);
     // Our explicit path is tried first; a missing one must not silently fall back.
     let reply = s.call_tool("run_demo", json!({"id": "gather", "python": "2.9"}));
     assert_eq!(reply["result"]["isError"], true);
