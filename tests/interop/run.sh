@@ -17,8 +17,8 @@ fi
 node_packages=(node@22 @modelcontextprotocol/client@2.4.0 @modelcontextprotocol/inspector@2.12.0
   @modelcontextprotocol/conformance@0.2.0-alpha.12 skills@1.7)
 if ! cmp -s <(printf '%s\n' "${node_packages[@]}") "$deps/.node-packages" 2>/dev/null; then
-  (cd "$deps" && { [ -f package.json ] || npm init -y >/dev/null; } \
-    && npm install --no-audit --no-fund --loglevel=error "${node_packages[@]}")
+  [ -f "$deps/package.json" ] || echo '{"name": "async-patterns-interop", "private": true}' > "$deps/package.json"
+  (cd "$deps" && npm install --no-audit --no-fund --loglevel=error "${node_packages[@]}")
   printf '%s\n' "${node_packages[@]}" > "$deps/.node-packages"
 fi
 export DISABLE_TELEMETRY=1
