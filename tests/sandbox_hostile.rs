@@ -199,3 +199,33 @@ fn environment_is_empty_and_scratch_is_removed() {
     }
     assert!(scratch_dirs_of(server_pid).is_empty());
 }
+
+#[test]
+fn killing_the_server_takes_its_demos_down_too() {
+    if !have_python() {
+        return;
+    }
+    let mut s = hostile();
+    s.send(
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "run_demo", "arguments": {"id": "sleeper", "timeout_ms": 60000},
+        "_meta": {"io.modelcontextprotocol/protocolVersion": common::MODERN}}}),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while processes_mentioning("sleeper.py").is_empty() {
+        assert!(Instant::now() < deadline, "the demo never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SIGKILL gives the server no chance to clean up: the parent-death signal must.
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !processes_mentioning("sleeper.py").is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "orphaned: {:?}",
+            processes_mentioning("sleeper.py")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
