@@ -103,6 +103,7 @@ pub struct DemoRunner {
     slots: Arc<Semaphore>,
     slot_count: usize,
     limits: Limits,
+    cgroups: Arc<sandbox::CgroupPool>,
 }
 
 impl DemoRunner {
@@ -116,6 +117,7 @@ impl DemoRunner {
             slots: Arc::new(Semaphore::new(slot_count)),
             slot_count,
             limits: Limits::default(),
+            cgroups: Arc::default(),
         }
     }
 
@@ -198,6 +200,7 @@ impl DemoRunner {
                     timeout: remaining,
                     limits: self.limits.clone(),
                     output_cap: OUTPUT_CAP,
+                    cgroups: self.cgroups.clone(),
                 };
                 let (tx, mut rx) = mpsc::unbounded_channel::<sandbox::Progress>();
                 let forward = progress.clone();
