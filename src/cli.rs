@@ -69,6 +69,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a static skill-registry site (`.well-known/...`) for any static file server.
+    Pack {
+        /// Folder to write; created if missing. Existing files of the site are replaced.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Run an entry's demo in the sandbox.
     Run {
         id: String,
@@ -275,6 +281,7 @@ pub fn main() -> ExitCode {
                 }
             })
         }
+        Command::Pack { out } => pack(&service, &out),
         Command::Run {
             id,
             params,
@@ -284,6 +291,29 @@ pub fn main() -> ExitCode {
             json,
         } => run_demo_command(service, id, params, timeout_ms, engine, on_python, json),
     }
+}
+
+fn pack(service: &SkillService, out: &std::path::Path) -> ExitCode {
+    let files = match crate::registry::site(&service.catalog) {
+        Ok(files) => files,
+        Err(e) => return usage(&format!("cannot build the archive: {e}")),
+    };
+    for (path, bytes) in &files {
+        let target = out.join(path);
+        let written = target
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&target, bytes));
+        if let Err(e) = written {
+            return usage(&format!("cannot write {}: {e}", target.display()));
+        }
+    }
+    eprintln!(
+        "wrote {} files under {}; serve that folder and run `npx skills add http://HOST:PORT`",
+        files.len(),
+        out.join(".well-known").display()
+    );
+    ExitCode::SUCCESS
 }
 
 fn parse_category(raw: &str) -> Result<Category, String> {

@@ -103,6 +103,36 @@ pub fn legacy_index(catalog: &Catalog) -> Value {
     })
 }
 
+/// Every file of a static registry site for the skill, as (path under the site root,
+/// bytes), sorted by path: what `serve --http` answers under `/.well-known/`, written
+/// out so any static file server can host it.
+pub fn site(catalog: &Catalog) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let archive = archive(catalog)?;
+    let index = discovery_index(catalog, &digest(&archive));
+    let mut files = vec![
+        (
+            ".well-known/agent-skills/index.json".to_string(),
+            index.to_string().into_bytes(),
+        ),
+        (
+            format!(".well-known/agent-skills/{}", archive_name(catalog)),
+            archive,
+        ),
+        (
+            ".well-known/skills/index.json".to_string(),
+            legacy_index(catalog).to_string().into_bytes(),
+        ),
+    ];
+    for file in &catalog.files {
+        files.push((
+            format!(".well-known/skills/{}/{}", catalog.name, file.path),
+            file.bytes.to_vec(),
+        ));
+    }
+    files.sort();
+    Ok(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -148,3 +148,75 @@ fn serve_on_a_terminal_explains_itself_on_stderr_only() {
     assert!(stderr.contains("waiting for an MCP client"), "{stderr}");
     assert!(stderr.contains("async-patterns list"), "{stderr}");
 }
+
+fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn pack_writes_a_deterministic_registry_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for out in [&a, &b] {
+        let status = Command::new(bin())
+            .args(["pack", "--out"])
+            .arg(out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let site = tree(&a);
+    assert_eq!(site, tree(&b), "two packs differ");
+    let index: Value = serde_json::from_slice(
+        &site
+            .iter()
+            .find(|(p, _)| p == ".well-known/agent-skills/index.json")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let entry = &index["skills"][0];
+    assert_eq!(entry["type"], "archive");
+    let archive = &site
+        .iter()
+        .find(|(p, _)| {
+            *p == format!(
+                ".well-known/agent-skills/{}",
+                entry["url"].as_str().unwrap()
+            )
+        })
+        .unwrap()
+        .1;
+    use sha2::Digest;
+    assert_eq!(
+        entry["digest"],
+        format!("sha256:{}", hex::encode(sha2::Sha256::digest(archive)))
+    );
+    let skill_md = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("skill/async-python-patterns/SKILL.md"),
+    )
+    .unwrap();
+    assert!(site.contains(&(
+        ".well-known/skills/async-python-patterns/SKILL.md".to_string(),
+        skill_md
+    )));
+}

@@ -83,3 +83,30 @@ test('npx skills add http://... installs the skill byte for byte', () => {
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('`pack` output on a plain static server installs with npx skills add', async () => {
+  const site = mkdtempSync(join(tmpdir(), 'pack-site-'));
+  const home = mkdtempSync(join(tmpdir(), 'skills-home-'));
+  const packed = spawnSync(BIN, [...(SKILL_DIR ? ['--skill-dir', SKILL_DIR] : []), 'pack', '--out', site], { encoding: 'utf8' });
+  assert.equal(packed.status, 0, packed.stderr);
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const web = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', site], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 800));
+    const r = spawnSync('skills', ['add', `http://127.0.0.1:${port}`, '-g', '-a', 'claude-code', '-y'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, HOME: home, DISABLE_TELEMETRY: '1', CI: '1' },
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const installed = join(home, '.claude/skills', SKILL_NAME);
+    assert.deepEqual(files(installed), files(SKILL_ROOT));
+    for (const file of files(SKILL_ROOT)) {
+      assert.deepEqual(readFileSync(join(installed, file)), readFileSync(join(SKILL_ROOT, file)), file);
+    }
+  } finally {
+    web.kill();
+    rmSync(site, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  }
+});
