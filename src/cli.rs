@@ -69,6 +69,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a skill folder (default: the embedded skill's source, or --skill-dir).
+    Validate {
+        /// The skill folder to check.
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a static skill-registry site (`.well-known/...`) for any static file server.
     Pack {
         /// Folder to write; created if missing. Existing files of the site are replaced.
@@ -202,6 +209,14 @@ fn interpreter_path(command: &Command) -> Option<PathBuf> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Validation reports every problem of a folder, so it must not need a loadable one.
+    if let Command::Validate { dir, json } = &cli.command {
+        let dir = dir
+            .clone()
+            .or_else(|| cli.skill_dir.clone())
+            .unwrap_or_else(|| PathBuf::from("skill/async-python-patterns"));
+        return validate(&dir, *json);
+    }
     let service = match load(&cli) {
         Ok(service) => Arc::new(service),
         Err(message) => {
@@ -282,6 +297,7 @@ pub fn main() -> ExitCode {
             })
         }
         Command::Pack { out } => pack(&service, &out),
+        Command::Validate { .. } => unreachable!("handled before loading"),
         Command::Run {
             id,
             params,
@@ -290,6 +306,31 @@ pub fn main() -> ExitCode {
             on_python,
             json,
         } => run_demo_command(service, id, params, timeout_ms, engine, on_python, json),
+    }
+}
+
+fn validate(dir: &std::path::Path, json: bool) -> ExitCode {
+    let report = crate::validate::validate(dir);
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        for p in &report.problems {
+            match p.line {
+                Some(line) => eprintln!("{}/{}:{line}: {}", dir.display(), p.file, p.message),
+                None => eprintln!("{}/{}: {}", dir.display(), p.file, p.message),
+            }
+        }
+        if report.valid {
+            eprintln!("valid skill: {}", dir.display());
+        }
+    }
+    if report.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

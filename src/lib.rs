@@ -23,3 +23,4 @@ pub mod registry;
 pub mod search;
 pub mod service;
 pub mod transport;
+pub mod validate;

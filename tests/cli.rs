@@ -220,3 +220,34 @@ fn pack_writes_a_deterministic_registry_site() {
         skill_md
     )));
 }
+
+#[test]
+fn validate_reports_problems_with_file_and_line_as_json() {
+    let bad = fixture("broken-skills").join("extra-key");
+    let out = Command::new(bin())
+        .arg("validate")
+        .arg(&bad)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["problems"][0]["file"], "SKILL.md");
+    assert_eq!(report["problems"][0]["line"], 2);
+    assert!(report["problems"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`version`"));
+    let good = Command::new(bin())
+        .args(["validate", "--json"])
+        .arg(fixture("tiny-skill"))
+        .output()
+        .unwrap();
+    assert!(good.status.success());
+    let report: Value = serde_json::from_slice(&good.stdout).unwrap();
+    assert_eq!(
+        (report["valid"].clone(), report["catalogue_format"].clone()),
+        (json!(true), json!(true))
+    );
+}

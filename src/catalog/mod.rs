@@ -6,7 +6,7 @@ mod entry;
 mod error;
 mod frontmatter;
 mod python;
-mod skill_md;
+pub(crate) mod skill_md;
 mod source;
 
 pub use entry::{Category, DemoParam, DemoSpec, Entry, ParamType, Snippet};
