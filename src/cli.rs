@@ -76,6 +76,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Copy the skill into an assistant's skills folder (same folders as the `skills` CLI).
+    Install(InstallArgs),
+    /// Remove what `install` wrote (files changed since are kept).
+    Uninstall(InstallArgs),
     /// Write a static skill-registry site (`.well-known/...`) for any static file server.
     Pack {
         /// Folder to write; created if missing. Existing files of the site are replaced.
@@ -99,6 +103,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(ClapArgs)]
+struct InstallArgs {
+    /// claude-code, cursor, codex, opencode, github-copilot, vscode, gemini-cli, or all
+    /// (every agent found in your home folder).
+    #[arg(long)]
+    agent: String,
+    /// Into the agent's folder in your home directory.
+    #[arg(long, short = 'g', conflicts_with = "project")]
+    global: bool,
+    /// Into the current project (the default).
+    #[arg(long)]
+    project: bool,
+    /// Replace a copy that was changed (install only).
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -298,6 +319,8 @@ pub fn main() -> ExitCode {
         }
         Command::Pack { out } => pack(&service, &out),
         Command::Validate { .. } => unreachable!("handled before loading"),
+        Command::Install(args) => install_command(&service, &args, false),
+        Command::Uninstall(args) => install_command(&service, &args, true),
         Command::Run {
             id,
             params,
@@ -306,6 +329,56 @@ pub fn main() -> ExitCode {
             on_python,
             json,
         } => run_demo_command(service, id, params, timeout_ms, engine, on_python, json),
+    }
+}
+
+fn install_command(service: &SkillService, args: &InstallArgs, remove: bool) -> ExitCode {
+    use crate::install::{self, Installed, Scope};
+    let scope = if args.global {
+        Scope::Global
+    } else {
+        Scope::Project
+    };
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let project = std::env::current_dir().unwrap_or_default();
+    let catalog = &service.catalog;
+    let targets = match install::targets(&args.agent, scope, &home, &project, &catalog.name) {
+        Ok(t) => t,
+        Err(e) => return usage(&e.to_string()),
+    };
+    let mut failed = false;
+    for (base, target) in targets {
+        if remove {
+            match install::uninstall(catalog, &base, &target) {
+                Ok(kept) if kept.is_empty() => eprintln!("removed {}", target.display()),
+                Ok(kept) => eprintln!(
+                    "removed {}; kept changed files: {}",
+                    target.display(),
+                    kept.join(", ")
+                ),
+                Err(e) => {
+                    eprintln!("async-patterns: {e}");
+                    failed = true;
+                }
+            }
+        } else {
+            match install::install(catalog, &base, &target, args.force) {
+                Ok(Installed::Written) => eprintln!("installed {}", target.display()),
+                Ok(Installed::Replaced) => eprintln!("replaced {}", target.display()),
+                Ok(Installed::UpToDate) => eprintln!("up to date: {}", target.display()),
+                Err(e) => {
+                    eprintln!("async-patterns: {e}");
+                    failed = true;
+                }
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

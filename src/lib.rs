@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod install;
 pub mod mcp;
 pub mod registry;
 pub mod search;

@@ -251,3 +251,136 @@ fn validate_reports_problems_with_file_and_line_as_json() {
         (json!(true), json!(true))
     );
 }
+
+fn in_home(home: &std::path::Path, cwd: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .env("HOME", home)
+        .env_remove("CLAUDE_CONFIG_DIR")
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+fn same_tree(a: &std::path::Path, b: &std::path::Path) -> bool {
+    tree(a) == tree(b)
+}
+
+#[test]
+fn install_is_byte_identical_idempotent_and_keeps_changed_copies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, project) = (tmp.path().join("home"), tmp.path().join("project"));
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&project).unwrap();
+    let skill =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("skill/async-python-patterns");
+    let installed = home.join(".claude/skills/async-python-patterns");
+
+    assert!(in_home(
+        &home,
+        &project,
+        &["install", "--agent", "claude-code", "--global"]
+    )
+    .status
+    .success());
+    assert!(same_tree(&installed, &skill));
+    let again = in_home(
+        &home,
+        &project,
+        &["install", "--agent", "claude-code", "-g"],
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("up to date"));
+
+    std::fs::write(installed.join("SKILL.md"), "my own notes").unwrap();
+    let refused = in_home(
+        &home,
+        &project,
+        &["install", "--agent", "claude-code", "-g"],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(installed.join("SKILL.md")).unwrap(),
+        "my own notes"
+    );
+    assert!(in_home(
+        &home,
+        &project,
+        &["install", "--agent", "claude-code", "-g", "--force"]
+    )
+    .status
+    .success());
+    assert!(same_tree(&installed, &skill));
+
+    std::fs::write(installed.join("references/gather.md"), "edited").unwrap();
+    let removed = in_home(
+        &home,
+        &project,
+        &["uninstall", "--agent", "claude-code", "-g"],
+    );
+    assert!(removed.status.success());
+    assert_eq!(
+        tree(&installed),
+        vec![("references/gather.md".to_string(), b"edited".to_vec())]
+    );
+
+    // Project scope, conventions of the skills CLI.
+    assert!(in_home(&home, &project, &["install", "--agent", "cursor"])
+        .status
+        .success());
+    assert!(same_tree(
+        &project.join(".agents/skills/async-python-patterns"),
+        &skill
+    ));
+    assert!(
+        in_home(&home, &project, &["uninstall", "--agent", "cursor"])
+            .status
+            .success()
+    );
+    assert!(!project
+        .join(".agents/skills/async-python-patterns")
+        .exists());
+}
+
+#[test]
+fn install_for_all_detected_agents_and_never_through_a_symlink() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, elsewhere) = (tmp.path().join("home"), tmp.path().join("elsewhere"));
+    std::fs::create_dir_all(home.join(".cursor")).unwrap();
+    std::fs::create_dir_all(home.join(".gemini")).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let out = in_home(&home, tmp.path(), &["install", "--agent", "all", "-g"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(home
+        .join(".cursor/skills/async-python-patterns/SKILL.md")
+        .is_file());
+    assert!(home
+        .join(".gemini/skills/async-python-patterns/SKILL.md")
+        .is_file());
+    assert!(
+        !home.join(".claude").exists(),
+        "claude-code was not detected"
+    );
+
+    std::os::unix::fs::symlink(&elsewhere, home.join(".claude")).unwrap();
+    let out = in_home(
+        &home,
+        tmp.path(),
+        &["install", "--agent", "claude-code", "-g"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("symbolic link"));
+    assert!(
+        std::fs::read_dir(&elsewhere).unwrap().next().is_none(),
+        "wrote through the link"
+    );
+    assert_eq!(
+        in_home(&home, tmp.path(), &["install", "--agent", "nope"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
