@@ -80,6 +80,15 @@ enum Command {
     Install(InstallArgs),
     /// Remove what `install` wrote (files changed since are kept).
     Uninstall(InstallArgs),
+    /// Print (or --write) this server's entry for an MCP host's configuration.
+    McpConfig {
+        /// claude-code, claude-desktop, cursor, vscode or codex.
+        #[arg(long)]
+        host: String,
+        /// Merge it into the host's config file (backup kept, other entries untouched).
+        #[arg(long)]
+        write: bool,
+    },
     /// Write a static skill-registry site (`.well-known/...`) for any static file server.
     Pack {
         /// Folder to write; created if missing. Existing files of the site are replaced.
@@ -320,6 +329,7 @@ pub fn main() -> ExitCode {
         Command::Pack { out } => pack(&service, &out),
         Command::Validate { .. } => unreachable!("handled before loading"),
         Command::Install(args) => install_command(&service, &args, false),
+        Command::McpConfig { host, write } => mcp_config(&host, write),
         Command::Uninstall(args) => install_command(&service, &args, true),
         Command::Run {
             id,
@@ -329,6 +339,47 @@ pub fn main() -> ExitCode {
             on_python,
             json,
         } => run_demo_command(service, id, params, timeout_ms, engine, on_python, json),
+    }
+}
+
+fn mcp_config(host: &str, write: bool) -> ExitCode {
+    let binary = std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .unwrap_or_else(|_| PathBuf::from("async-patterns"));
+    if !write {
+        return match crate::mcp_config::snippet(host, &binary) {
+            Ok(text) => {
+                println!("{}", text.trim_end());
+                if host == "claude-code" {
+                    eprintln!(
+                        "or: claude mcp add async-patterns -- {} serve",
+                        binary.display()
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => usage(&e.to_string()),
+        };
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let project = std::env::current_dir().unwrap_or_default();
+    match crate::mcp_config::write(host, &binary, &home, &project) {
+        Ok((path, backup)) => {
+            eprintln!(
+                "wrote {}{}",
+                path.display(),
+                backup
+                    .map(|b| format!(" (previous version: {})", b.display()))
+                    .unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("async-patterns: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -20,6 +20,7 @@ pub mod demo;
 pub mod error;
 pub mod install;
 pub mod mcp;
+pub mod mcp_config;
 pub mod registry;
 pub mod search;
 pub mod service;

@@ -384,3 +384,79 @@ fn install_for_all_detected_agents_and_never_through_a_symlink() {
         Some(2)
     );
 }
+
+#[test]
+fn mcp_config_prints_each_hosts_entry_with_this_binary() {
+    let binary = std::fs::canonicalize(bin()).unwrap();
+    for host in ["claude-code", "claude-desktop", "cursor", "vscode", "codex"] {
+        let out = Command::new(bin())
+            .args(["mcp-config", "--host", host])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{host}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(&*binary.to_string_lossy()) && text.contains("serve"),
+            "{host}: {text}"
+        );
+    }
+    assert_eq!(
+        Command::new(bin())
+            .args(["mcp-config", "--host", "emacs"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn mcp_config_write_merges_keeps_a_backup_and_leaves_malformed_files_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let cursor = home.join(".cursor/mcp.json");
+    std::fs::create_dir_all(cursor.parent().unwrap()).unwrap();
+    std::fs::write(
+        &cursor,
+        r#"{"mcpServers": {"other": {"command": "x"}}, "theme": "dark"}"#,
+    )
+    .unwrap();
+    assert!(
+        in_home(home, home, &["mcp-config", "--host", "cursor", "--write"])
+            .status
+            .success()
+    );
+    let merged: Value = serde_json::from_str(&std::fs::read_to_string(&cursor).unwrap()).unwrap();
+    assert_eq!(merged["mcpServers"]["other"]["command"], "x");
+    assert_eq!(merged["theme"], "dark");
+    assert_eq!(
+        merged["mcpServers"]["async-patterns"]["args"],
+        json!(["serve"])
+    );
+    assert!(home.join(".cursor/mcp.json.bak").is_file());
+
+    let codex = home.join(".codex/config.toml");
+    std::fs::create_dir_all(codex.parent().unwrap()).unwrap();
+    std::fs::write(
+        &codex,
+        "model = \"o4\" # mine\n\n[mcp_servers.other]\ncommand = \"x\"\n",
+    )
+    .unwrap();
+    assert!(
+        in_home(home, home, &["mcp-config", "--host", "codex", "--write"])
+            .status
+            .success()
+    );
+    let text = std::fs::read_to_string(&codex).unwrap();
+    assert!(text.contains("model = \"o4\" # mine") && text.contains("[mcp_servers.other]"));
+    assert!(text.contains("[mcp_servers.async-patterns]"));
+
+    let vscode = home.join(".vscode/mcp.json");
+    std::fs::create_dir_all(vscode.parent().unwrap()).unwrap();
+    std::fs::write(&vscode, "{ not json").unwrap();
+    let out = in_home(home, home, &["mcp-config", "--host", "vscode", "--write"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
+    assert_eq!(std::fs::read_to_string(&vscode).unwrap(), "{ not json");
+}

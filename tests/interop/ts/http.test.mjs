@@ -110,3 +110,23 @@ test('`pack` output on a plain static server installs with npx skills add', asyn
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('npx skills add <repository path> --skill async-python-patterns installs byte for byte', () => {
+  const home = mkdtempSync(join(tmpdir(), 'skills-home-'));
+  try {
+    const r = spawnSync('skills', ['add', REPO, '--skill', 'async-python-patterns', '-g', '-a', 'claude-code', '-y'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, HOME: home, DISABLE_TELEMETRY: '1', CI: '1' },
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const source = join(REPO, 'skill/async-python-patterns');
+    const installed = join(home, '.claude/skills/async-python-patterns');
+    assert.deepEqual(files(installed), files(source));
+    for (const file of files(source)) {
+      assert.deepEqual(readFileSync(join(installed, file)), readFileSync(join(source, file)), file);
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
