@@ -40,6 +40,12 @@ pub enum ParamType {
     String,
 }
 
+fn scalar_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "anyOf": [{ "type": "number" }, { "type": "string" }, { "type": "boolean" }]
+    })
+}
+
 /// A declared demo parameter; `run_demo` validates arguments against it.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +53,9 @@ pub struct DemoParam {
     pub name: String,
     #[serde(rename = "type")]
     pub kind: ParamType,
+    /// A scalar of `kind`; the schema says so (a bare `true` schema is refused by strict
+    /// tool-schema checkers such as the MCP Inspector's `--strict`).
+    #[schemars(schema_with = "scalar_schema")]
     pub default: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,

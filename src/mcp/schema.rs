@@ -93,4 +93,51 @@ mod tests {
         assert_eq!(schema["required"], serde_json::json!(["name"]));
         assert!(!text.contains("null"), "{text}");
     }
+
+    /// Property and item schemas that are a bare `true`/`false` (strict tool-schema
+    /// checkers, e.g. the MCP Inspector's `--strict`, reject them).
+    fn bare_boolean_schemas(schema: &Value, path: &str, found: &mut Vec<String>) {
+        let Value::Object(map) = schema else { return };
+        if let Some(Value::Object(props)) = map.get("properties") {
+            for (name, sub) in props {
+                let at = format!("{path}.properties.{name}");
+                if sub.is_boolean() {
+                    found.push(at.clone());
+                }
+                bare_boolean_schemas(sub, &at, found);
+            }
+        }
+        if let Some(items) = map.get("items") {
+            if items.is_boolean() {
+                found.push(format!("{path}.items"));
+            }
+            bare_boolean_schemas(items, &format!("{path}.items"), found);
+        }
+        for key in ["anyOf", "oneOf", "allOf"] {
+            if let Some(Value::Array(variants)) = map.get(key) {
+                for (i, v) in variants.iter().enumerate() {
+                    bare_boolean_schemas(v, &format!("{path}.{key}[{i}]"), found);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tool_schemas_have_no_bare_boolean_subschemas() {
+        let mut found = Vec::new();
+        for tool in crate::mcp::tools::definitions() {
+            let name = tool["name"].as_str().unwrap();
+            bare_boolean_schemas(
+                &tool["inputSchema"],
+                &format!("{name}.inputSchema"),
+                &mut found,
+            );
+            bare_boolean_schemas(
+                &tool["outputSchema"],
+                &format!("{name}.outputSchema"),
+                &mut found,
+            );
+        }
+        assert!(found.is_empty(), "{found:?}");
+    }
 }
