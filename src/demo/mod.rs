@@ -64,6 +64,7 @@ pub struct DemoReport {
     pub stderr: String,
     pub stderr_truncated: bool,
     /// The demo's last stdout line, parsed (its JSON summary); null if it printed none.
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub summary: Option<Value>,
     /// How the run was isolated; null for the native engine (no process).
     pub isolation: Option<Isolation>,

@@ -7,8 +7,17 @@ use serde_json::Value;
 
 /// A self-contained 2020-12 object schema: subschemas inlined (some hosts reject
 /// `$ref`/`$defs`) and no `$schema`/`title` noise. Output schemas keep `null` where a
-/// result field can be null, so structured results validate against them.
+/// result field can be null, so structured results validate against them, but spell it
+/// as `anyOf` branches with one `type` each: clients that map schemas onto a single-type
+/// dialect (Gemini's OpenAPI subset, the Inspector's `--strict` portability check) drop
+/// or reject `"type": [X, "null"]`.
 pub fn output_schema_for<T: JsonSchema>() -> Value {
+    let mut value = raw_schema_for::<T>();
+    split_nullable_types(&mut value);
+    value
+}
+
+fn raw_schema_for<T: JsonSchema>() -> Value {
     let generator = SchemaSettings::draft2020_12()
         .with(|s| s.inline_subschemas = true)
         .into_generator();
@@ -20,10 +29,45 @@ pub fn output_schema_for<T: JsonSchema>() -> Value {
     value
 }
 
+/// `{"type": [X, "null"], ...rest}` becomes `{"anyOf": [{"type": X, ...rest}, {"type":
+/// "null"}]}`, keeping `description` on the outside where readers look for it.
+fn split_nullable_types(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            map.values_mut().for_each(split_nullable_types);
+            let Some(Value::Array(types)) = map.get("type") else {
+                return;
+            };
+            if types.len() != 2 || !types.iter().any(|t| t == "null") {
+                return;
+            }
+            let Some(other) = types.iter().find(|t| *t != "null").cloned() else {
+                return;
+            };
+            let description = map.remove("description");
+            let mut branch = std::mem::take(map);
+            branch.insert("type".into(), other);
+            if let Some(Value::Array(choices)) = branch.get_mut("enum") {
+                choices.retain(|c| !c.is_null());
+            }
+            let null = serde_json::json!({"type": "null"});
+            map.insert(
+                "anyOf".into(),
+                Value::Array(vec![Value::Object(branch), null]),
+            );
+            if let Some(description) = description {
+                map.insert("description".into(), description);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(split_nullable_types),
+        _ => {}
+    }
+}
+
 /// An input schema: like [`output_schema_for`], but optional arguments are simply
 /// optional, not also `null` (models then never send `null` for "not given").
 pub fn input_schema_for<T: JsonSchema>() -> Value {
-    let mut schema = output_schema_for::<T>();
+    let mut schema = raw_schema_for::<T>();
     strip_null(&mut schema);
     schema
 }
@@ -120,6 +164,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[derive(serde::Serialize, JsonSchema)]
+    #[allow(dead_code)]
+    struct Out {
+        /// Why it stopped.
+        code: Option<i32>,
+    }
+
+    #[test]
+    fn nullable_output_fields_are_anyof_with_single_types() {
+        let schema = output_schema_for::<Out>();
+        let code = &schema["properties"]["code"];
+        assert_eq!(
+            code["anyOf"],
+            serde_json::json!([{"type": "integer", "format": "int32"}, {"type": "null"}])
+        );
+        assert_eq!(code["description"], "Why it stopped.");
+        assert!(!schema.to_string().contains(r#"["integer","null"]"#));
     }
 
     #[test]

@@ -40,3 +40,10 @@ test('skills/list --verify checks every digest', () => {
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout + r.stderr, /no conformance errors/);
 });
+
+test('tools/list passes the strict schema checks with no warnings', () => {
+  const r = inspector('--strict', ...serverArgs, '--method', 'tools/list', '--format', 'json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /Warning|Error/, r.stderr);
+  assert.equal(JSON.parse(r.stdout).result.tools.length >= 5, true);
+});
