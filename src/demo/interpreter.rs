@@ -12,11 +12,20 @@ use std::sync::Mutex;
 
 pub const PYTHON_ENV: &str = "ASYNC_PATTERNS_PYTHON";
 
+/// Version, real executable, then the prefixes, one per line.
+const PROBE: &str = "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable); \
+    print('\\n'.join({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}))";
+
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Interpreter {
     pub path: PathBuf,
     /// `major.minor.micro` as the interpreter reports it.
     pub version: String,
+    /// Where its standard library and binaries live (`sys.prefix`, `sys.base_prefix`,
+    /// ...): what a confined demo must still be able to read.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub roots: Vec<PathBuf>,
 }
 
 impl Interpreter {
@@ -95,7 +104,7 @@ impl Interpreters {
             .entry(path.to_path_buf())
             .or_insert_with(|| {
                 let out = std::process::Command::new(path)
-                    .args(["-I", "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)"])
+                    .args(["-I", "-c", PROBE])
                     .stdin(std::process::Stdio::null())
                     .stderr(std::process::Stdio::null())
                     .output()
@@ -111,7 +120,21 @@ impl Interpreters {
                     .map(str::trim)
                     .filter(|p| !p.is_empty())
                     .map_or_else(|| path.to_path_buf(), PathBuf::from);
-                Some(Interpreter { path: executable, version })
+                let mut roots: Vec<PathBuf> = lines
+                    .map(str::trim)
+                    .filter(|p| p.starts_with('/'))
+                    .map(PathBuf::from)
+                    .collect();
+                if let Some(dir) = executable.parent() {
+                    roots.push(dir.to_path_buf());
+                }
+                roots.sort();
+                roots.dedup();
+                Some(Interpreter {
+                    path: executable,
+                    version,
+                    roots,
+                })
             })
             .clone()
     }

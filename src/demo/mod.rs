@@ -2,6 +2,7 @@
 //! the process sandbox or on the native tokio engine, with a global concurrency limit.
 
 pub mod interpreter;
+mod landlock;
 pub mod native;
 pub mod params;
 pub mod sandbox;
@@ -195,6 +196,7 @@ impl DemoRunner {
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 let spec = SandboxSpec {
                     interpreter: interpreter.path.clone(),
+                    interpreter_roots: interpreter.roots.clone(),
                     script_name: format!("{}.py", request.id),
                     script: script.bytes.to_vec(),
                     args: flags,

@@ -8,7 +8,9 @@
 //!   server that is killed;
 //! - rlimits on CPU time, address space, file size, open files and core dumps, and a
 //!   pids cgroup (where writable) that stops fork bombs even for root;
-//! - an empty environment, stdin from /dev/null, a fresh scratch folder removed after.
+//! - an empty environment, stdin from /dev/null, a fresh scratch folder removed after;
+//! - Landlock: reads limited to the system library folders and the interpreter's
+//!   prefixes, writes to the scratch folder, no TCP, no signals outside the demo.
 //!
 //! Namespaces need root (or unprivileged user namespaces); where the kernel refuses,
 //! the demo runs without that layer and the result says so.
@@ -51,6 +53,8 @@ impl Default for Limits {
 
 pub struct SandboxSpec {
     pub interpreter: PathBuf,
+    /// The interpreter's prefixes: readable under Landlock.
+    pub interpreter_roots: Vec<PathBuf>,
     pub script_name: String,
     pub script: Vec<u8>,
     pub args: Vec<String>,
@@ -80,8 +84,11 @@ pub struct Isolation {
     pub rlimits: Vec<String>,
     pub empty_environment: bool,
     pub scratch_removed: bool,
-    /// Filesystem reads are not confined (no Landlock or mount namespace yet).
+    /// Landlock confines file access: reads to the system library folders and the
+    /// interpreter's prefixes, writes to the scratch folder; no TCP, no outside signals.
     pub filesystem_confined: bool,
+    /// What the demo may read when confined (its scratch folder besides).
+    pub readable_paths: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -267,7 +274,12 @@ fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> io::Result<()> 
 }
 
 /// Runs in the forked child before exec; only async-signal-safe calls.
-fn confine(layers: Layers, limits: &Limits, cgroup_fd: Option<i32>) -> io::Result<()> {
+fn confine(
+    layers: Layers,
+    limits: &Limits,
+    cgroup_fd: Option<i32>,
+    landlock: Option<::landlock::RulesetCreated>,
+) -> io::Result<()> {
     // SAFETY (whole function): plain syscalls on values owned by this process.
     unsafe {
         if libc::setsid() < 0 {
@@ -288,6 +300,13 @@ fn confine(layers: Layers, limits: &Limits, cgroup_fd: Option<i32>) -> io::Resul
     set_limit(libc::RLIMIT_FSIZE, limits.file_size_bytes)?;
     set_limit(libc::RLIMIT_NOFILE, limits.open_files)?;
     set_limit(libc::RLIMIT_CORE, 0)?;
+    if let Some(ruleset) = landlock {
+        // Also sets no_new_privs. Fails closed: a ruleset that was built but cannot be
+        // enforced stops the spawn rather than running the demo unconfined.
+        ruleset
+            .restrict_self()
+            .map_err(|_| io::Error::from_raw_os_error(libc::EACCES))?;
+    }
     if !layers.namespaces {
         return Ok(());
     }
@@ -419,6 +438,7 @@ fn spawn(
     script: &Path,
     layers: Layers,
     cgroup_fd: Option<i32>,
+    landlock: Option<::landlock::RulesetCreated>,
 ) -> io::Result<tokio::process::Child> {
     let mut command = std::process::Command::new(&spec.interpreter);
     command
@@ -437,9 +457,10 @@ fn spawn(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let limits = spec.limits.clone();
+    let mut landlock = landlock;
     // SAFETY: `confine` performs only async-signal-safe system calls.
     unsafe {
-        command.pre_exec(move || confine(layers, &limits, cgroup_fd));
+        command.pre_exec(move || confine(layers, &limits, cgroup_fd, landlock.take()));
     }
     let mut command = tokio::process::Command::from(command);
     command.kill_on_drop(true);
@@ -479,9 +500,28 @@ pub async fn run(
     };
     let cgroup_fd = cgroup.as_ref().map(|g| g.procs.as_raw_fd());
 
+    let landlock = |notes: &mut Vec<String>| match super::landlock::prepare(
+        &spec.interpreter_roots,
+        &scratch.0,
+    ) {
+        Ok(prepared) => Some(prepared),
+        Err(e) => {
+            notes.push(format!(
+                "no Landlock ({e}); the demo can read any file the server can"
+            ));
+            None
+        }
+    };
     let start = Instant::now();
     let mut layers = Layers { namespaces: true };
-    let mut child = match spawn(&spec, &scratch.0, &script, layers, cgroup_fd) {
+    let first = landlock(&mut notes);
+    let confined = first.is_some();
+    let readable_paths: Vec<String> = first
+        .as_ref()
+        .map(|p| p.readable.iter().map(|r| r.display().to_string()).collect())
+        .unwrap_or_default();
+    let first = first.map(|p| p.ruleset);
+    let mut child = match spawn(&spec, &scratch.0, &script, layers, cgroup_fd, first) {
         Ok(child) => child,
         Err(e)
             if matches!(
@@ -493,7 +533,12 @@ pub async fn run(
                 "namespaces unavailable ({e}); running without PID and network isolation"
             ));
             layers.namespaces = false;
-            spawn(&spec, &scratch.0, &script, layers, cgroup_fd).map_err(|source| {
+            let again = if confined {
+                landlock(&mut notes).map(|p| p.ruleset)
+            } else {
+                None
+            };
+            spawn(&spec, &scratch.0, &script, layers, cgroup_fd, again).map_err(|source| {
                 SandboxError::Spawn {
                     interpreter: spec.interpreter.display().to_string(),
                     source,
@@ -587,7 +632,8 @@ pub async fn run(
             rlimits,
             empty_environment: true,
             scratch_removed: !scratch_dir.exists(),
-            filesystem_confined: false,
+            filesystem_confined: confined,
+            readable_paths,
             notes,
         },
     })
