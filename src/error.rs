@@ -58,19 +58,34 @@ impl McpError {
 
     fn data(&self) -> Option<Value> {
         match self {
-            McpError::ResourceNotFound { uri, .. } => Some(json!({ "uri": uri })),
+            McpError::ResourceNotFound { uri, .. } => Some(json!({ "uri": clip(uri) })),
             McpError::UnsupportedVersion {
                 requested,
                 supported,
-            } => Some(json!({ "supported": supported, "requested": requested })),
+            } => Some(json!({ "supported": supported, "requested": clip(requested) })),
             _ => None,
         }
     }
 }
 
+/// Longest text an error echoes back. Messages quote what the client sent (a method
+/// name, a URI); a 4 MiB method name must not come back as a 4 MiB error.
+const MAX_ECHO: usize = 512;
+
+fn clip(text: &str) -> String {
+    if text.len() <= MAX_ECHO {
+        return text.to_string();
+    }
+    let mut end = MAX_ECHO;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &text[..end], text.len())
+}
+
 impl From<McpError> for ErrorObjectOwned {
     fn from(err: McpError) -> Self {
-        let message = err.to_string();
+        let message = clip(&err.to_string());
         ErrorObjectOwned::owned(err.code(), message, err.data())
     }
 }
@@ -93,6 +108,28 @@ mod tests {
         assert_eq!(modern.code(), -32602);
         let obj: ErrorObjectOwned = modern.into();
         assert_eq!(obj.data().map(|d| d.get()), Some(r#"{"uri":"skill://x"}"#));
+    }
+
+    #[test]
+    fn echoed_text_is_clipped_on_a_char_boundary() {
+        let long = "é".repeat(10_000);
+        let obj: ErrorObjectOwned = McpError::MethodNotFound(long.clone()).into();
+        assert!(
+            obj.message().len() < MAX_ECHO + 64,
+            "{}",
+            obj.message().len()
+        );
+        assert!(
+            obj.message().ends_with("(20018 bytes in all)"),
+            "{}",
+            obj.message()
+        );
+        let obj: ErrorObjectOwned = McpError::ResourceNotFound {
+            uri: long,
+            legacy: false,
+        }
+        .into();
+        assert!(obj.data().unwrap().get().len() < MAX_ECHO + 64);
     }
 
     #[test]

@@ -117,6 +117,24 @@ impl Catalog {
         Self::build(source::from_dir(path)?)
     }
 
+    /// A skill held in memory (`folder` is its name): the loader without the filesystem,
+    /// for the fuzzer and for tests that build broken skills byte by byte.
+    pub fn from_files(folder: &str, files: Vec<(String, Vec<u8>)>) -> Result<Self, CatalogError> {
+        let mut files: Vec<source::RawFile> = files
+            .into_iter()
+            .map(|(path, bytes)| source::RawFile {
+                path,
+                bytes: std::borrow::Cow::Owned(bytes),
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
+        Self::build(source::RawSkill {
+            folder: folder.to_string(),
+            files,
+        })
+    }
+
     fn build(raw: source::RawSkill) -> Result<Self, CatalogError> {
         let skill_md = raw
             .files

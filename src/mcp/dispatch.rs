@@ -46,6 +46,21 @@ where
     T::deserialize(d).map(Some)
 }
 
+/// The `id` of a message whose other members have the wrong types; `null` when the id
+/// itself is missing or not a valid JSON-RPC id.
+fn recover_id(text: &str) -> Id<'static> {
+    #[derive(Deserialize)]
+    struct IdOnly<'a> {
+        #[serde(borrow)]
+        id: Option<&'a RawValue>,
+    }
+    serde_json::from_str::<IdOnly>(text)
+        .ok()
+        .and_then(|m| m.id)
+        .and_then(|raw| serde_json::from_str::<Id>(raw.get()).ok())
+        .map_or(Id::Null, Id::into_owned)
+}
+
 /// How deeply `text` nests arrays and objects (strings are skipped), stopping early once
 /// past `limit`.
 fn nesting_exceeds(text: &str, limit: usize) -> bool {
@@ -291,7 +306,8 @@ impl Dispatcher {
         let null = |err| (Id::Null, err);
         let text = std::str::from_utf8(bytes)
             .map_err(|e| null(McpError::Parse(format!("message is not valid UTF-8: {e}"))))?;
-        let trimmed = text.trim_start();
+        // A UTF-8 byte order mark is not JSON, but some Windows tools write one.
+        let trimmed = text.trim_start_matches('\u{feff}').trim_start();
         if nesting_exceeds(trimmed, MAX_DEPTH) {
             return Err(null(McpError::Parse(format!(
                 "nesting deeper than {MAX_DEPTH} levels"
@@ -314,7 +330,9 @@ impl Dispatcher {
         }
         let envelope: Envelope = serde_json::from_str(trimmed).map_err(|e| {
             if e.is_data() {
-                null(McpError::InvalidRequest(e.to_string()))
+                // Well-formed JSON with a wrong-typed member: answer on the request's id
+                // when that much can still be read, so the client can match the error.
+                (recover_id(trimmed), McpError::InvalidRequest(e.to_string()))
             } else {
                 null(McpError::Parse(e.to_string()))
             }
@@ -411,7 +429,8 @@ impl Dispatcher {
         };
         let progress_token = match meta.progress_token {
             None => None,
-            Some(token @ (Value::String(_) | Value::Number(_))) => Some(token),
+            Some(token @ Value::String(_)) => Some(token),
+            Some(token @ Value::Number(_)) if token.is_i64() || token.is_u64() => Some(token),
             Some(_) => {
                 return Err(fail(McpError::InvalidParams(
                     "_meta.progressToken must be a string or an integer".into(),

@@ -407,13 +407,19 @@ async fn legacy(
     if info.id.is_none() {
         // A notification (or a response) concerns the whole session, e.g. it cancels
         // a request running on another POST.
+        // A message with neither id nor a valid shape (`{}`, a wrong `jsonrpc`) is not a
+        // notification: it gets its error, not 202.
         let running = session.running();
         if running.is_empty() {
             let conn = Connection::new(session.state.clone(), None);
-            let _ = shared.dispatcher.prepare(bytes, &conn);
+            if let Prepared::Reply(reply) = shared.dispatcher.prepare(bytes, &conn) {
+                return json(StatusCode::BAD_REQUEST, reply);
+            }
         }
         for conn in &running {
-            let _ = shared.dispatcher.prepare(bytes, conn);
+            if let Prepared::Reply(reply) = shared.dispatcher.prepare(bytes, conn) {
+                return json(StatusCode::BAD_REQUEST, reply);
+            }
         }
         return accepted();
     }
