@@ -660,9 +660,10 @@ fn serve(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
             Some(fd) => Box::new(PipeReader(fd)),
             None => Box::new(tokio::io::stdin()),
         };
+        let shutdown = crate::transport::shutdown_signal();
         match poll_fd(1) {
-            Some(fd) => serve(dispatcher, input, PipeWriter(fd), config).await,
-            None => serve(dispatcher, input, tokio::io::stdout(), config).await,
+            Some(fd) => serve(dispatcher, input, PipeWriter(fd), config, shutdown).await,
+            None => serve(dispatcher, input, tokio::io::stdout(), config, shutdown).await,
         }
     });
     ExitCode::SUCCESS

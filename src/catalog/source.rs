@@ -97,7 +97,14 @@ pub fn from_dir(root: &Path) -> Result<RawSkill, CatalogError> {
             if kind.is_dir() {
                 stack.push((entry.path(), rel));
             } else if kind.is_file() {
-                let bytes = std::fs::read(entry.path())
+                // Read at most what is left of the budget (plus one byte to notice the
+                // excess): a huge or still-growing file cannot balloon start-up memory.
+                let budget = (MAX_BYTES - total) as u64 + 1;
+                let mut bytes = Vec::new();
+                std::fs::File::open(entry.path())
+                    .and_then(|f| {
+                        std::io::Read::read_to_end(&mut std::io::Read::take(f, budget), &mut bytes)
+                    })
                     .map_err(|e| CatalogError::new(&rel, None, format!("cannot read: {e}")))?;
                 total += bytes.len();
                 files.push(RawFile {
@@ -111,6 +118,13 @@ pub fn from_dir(root: &Path) -> Result<RawSkill, CatalogError> {
                         format!("a skill holds at most {MAX_FILES} files and {MAX_BYTES} bytes"),
                     ));
                 }
+            } else {
+                // A FIFO would block start-up forever; a socket or device is no skill file.
+                return Err(CatalogError::new(
+                    rel,
+                    None,
+                    "not a regular file (a pipe, socket or device)",
+                ));
             }
         }
     }

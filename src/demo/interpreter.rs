@@ -144,6 +144,16 @@ impl Interpreters {
         let mut looked_for = Vec::new();
         let mut candidates: Vec<PathBuf> = Vec::new();
         if let Some(explicit) = &self.explicit {
+            // The person named this interpreter: if it does not run, say so instead of
+            // quietly running something else.
+            if self.probe(explicit).is_none() {
+                return Err(NoInterpreter {
+                    looked_for: format!(
+                        "{} (given with --python or {PYTHON_ENV}; it does not run or is not CPython)",
+                        explicit.display()
+                    ),
+                });
+            }
             looked_for.push(explicit.display().to_string());
             candidates.push(explicit.clone());
         }

@@ -4,3 +4,23 @@
 pub mod http;
 pub mod pipe;
 pub mod stdio;
+
+/// Completes on SIGINT or SIGTERM: both transports then stop taking work, let what runs
+/// unwind (demos killed, scratch folders removed) and exit 0, instead of dying mid-write.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut int), Ok(mut term)) => {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

@@ -13,6 +13,10 @@ use tokio::task::JoinSet;
 /// us stop reading too (backpressure) instead of buffering replies without limit.
 const OUTBOX_CAPACITY: usize = 1024;
 
+/// Long calls (demos, listeners) pending at once on one connection; each waits for a demo
+/// slot up to its deadline, so this bounds tasks, not running processes.
+const MAX_LONG_CALLS: usize = 1024;
+
 pub struct StdioConfig {
     pub max_message_bytes: usize,
 }
@@ -70,7 +74,14 @@ fn memchr_newline(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == b'\n')
 }
 
-async fn write_all_messages<W: AsyncWrite + Unpin>(mut out: W, mut rx: mpsc::Receiver<String>) {
+/// Writes replies until the channel closes. If stdout fails (the client closed its end:
+/// EPIPE), nobody can read replies any more, so it cancels `closed` and the connection
+/// stops rather than working on for no one.
+async fn write_all_messages<W: AsyncWrite + Unpin>(
+    mut out: W,
+    mut rx: mpsc::Receiver<String>,
+    closed: tokio_util::sync::CancellationToken,
+) {
     let mut buf = Vec::with_capacity(64 * 1024);
     while let Some(first) = rx.recv().await {
         buf.clear();
@@ -87,28 +98,46 @@ async fn write_all_messages<W: AsyncWrite + Unpin>(mut out: W, mut rx: mpsc::Rec
             }
         }
         if out.write_all(&buf).await.is_err() || out.flush().await.is_err() {
-            // The client closed stdout: nobody can read replies any more.
-            tracing::debug!("stdout closed");
+            tracing::info!("stdout closed by the client: stopping");
+            closed.cancel();
             return;
         }
     }
 }
 
-/// Serves one connection until `input` ends, then stops running work and returns once
-/// every queued reply is written.
-pub async fn serve<R, W>(dispatcher: Arc<Dispatcher>, input: R, output: W, config: StdioConfig)
-where
+/// Serves one connection until `input` ends or `shutdown` completes (SIGTERM), then
+/// stops running work (demos are killed, scratch folders removed) and returns once every
+/// queued reply is written.
+pub async fn serve<R, W>(
+    dispatcher: Arc<Dispatcher>,
+    input: R,
+    output: W,
+    config: StdioConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    // A token rather than the future itself: it can be awaited in several places.
+    let stop = tokio_util::sync::CancellationToken::new();
+    let signalled = stop.clone();
+    let watcher = tokio::spawn(async move {
+        shutdown.await;
+        signalled.cancel();
+    });
     let (tx, rx) = mpsc::channel::<String>(OUTBOX_CAPACITY);
-    let writer = tokio::spawn(write_all_messages(output, rx));
+    let writer = tokio::spawn(write_all_messages(output, rx, stop.clone()));
+
     let conn = Connection::new(Session::new(), Some(Outbox(tx.clone())));
     let mut reader = BufReader::with_capacity(64 * 1024, input);
     let mut buf = Vec::new();
     let mut running = JoinSet::new();
     loop {
-        let line = match read_line(&mut reader, config.max_message_bytes, &mut buf).await {
+        let read = tokio::select! {
+            read = read_line(&mut reader, config.max_message_bytes, &mut buf) => read,
+            () = stop.cancelled() => break,
+        };
+        let line = match read {
             Ok(line) => line,
             Err(e) => {
                 tracing::warn!("stdin: {e}");
@@ -162,8 +191,16 @@ where
                 });
             }
         }
-        // Reap finished long calls so the set does not grow on a long session.
+        // Reap finished long calls so the set does not grow on a long session, and stop
+        // reading while too many are pending: a client pipelining thousands of demos
+        // waits for room instead of growing our memory.
         while running.try_join_next().is_some() {}
+        while running.len() >= MAX_LONG_CALLS {
+            tokio::select! {
+                _ = running.join_next() => {}
+                () = stop.cancelled() => break,
+            }
+        }
     }
     // stdin is closed: the client is gone. Stop running demos (their process groups are
     // killed) and wait for them to unwind, then flush what is queued.
@@ -171,5 +208,6 @@ where
     while running.join_next().await.is_some() {}
     drop(conn);
     drop(tx);
+    watcher.abort();
     let _ = writer.await;
 }

@@ -140,7 +140,7 @@ pub async fn serve(
     // clients wait in the kernel's listen queue instead of in our memory.
     let permits = Arc::new(Semaphore::new(shared.config.max_connections));
     let graceful = GracefulShutdown::new();
-    let signal = shutdown_signal();
+    let signal = super::shutdown_signal();
     tokio::pin!(signal);
 
     eprintln!("async-patterns: MCP on http://{local}/mcp");
@@ -197,31 +197,6 @@ pub async fn serve(
     // Whatever is still running (a client that never reads) is cancelled with it.
     shared.hard_stop.cancel();
     Ok(())
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut int), Ok(mut term)) => {
-                tokio::select! {
-                    _ = int.recv() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 async fn route(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
