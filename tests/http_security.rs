@@ -247,3 +247,39 @@ fn connections_beyond_the_limit_wait_their_turn() {
     assert_eq!(status, 200);
     assert!(waited >= Duration::from_millis(400), "waited {waited:?}");
 }
+
+#[test]
+fn silent_connections_make_room_when_every_slot_is_taken() {
+    let server = HttpServer::tiny(&["--max-connections", "4"]);
+    // Forty sockets that never say a word take every slot and fill the listen queue...
+    let silent: Vec<_> = (0..40).map(|_| server.connect()).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    // ...yet a real client is served long before the 10 s header timeout frees a slot.
+    let started = Instant::now();
+    let response = server.get("/healthz");
+    assert_eq!(response.status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "waited {:?}",
+        started.elapsed()
+    );
+    // A connection that has spoken is not evicted for being idle afterwards.
+    let mut talker = server.connect();
+    write!(
+        talker,
+        "GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.host()
+    )
+    .unwrap();
+    assert_eq!(http_client::read_response(&mut talker, false).status, 200);
+    let more: Vec<_> = (0..20).map(|_| server.connect()).collect();
+    std::thread::sleep(Duration::from_secs(2));
+    write!(
+        talker,
+        "GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.host()
+    )
+    .unwrap();
+    assert_eq!(http_client::read_response(&mut talker, false).status, 200);
+    drop((silent, more));
+}

@@ -15,6 +15,7 @@
 mod body;
 mod endpoint;
 mod guard;
+mod idle;
 mod sessions;
 mod well_known;
 
@@ -144,12 +145,22 @@ pub async fn serve(
     tokio::pin!(signal);
 
     eprintln!("async-patterns: MCP on http://{local}/mcp");
+    let registry = Arc::new(idle::Registry::default());
+    // When every slot is taken, this many of the oldest silent connections make room.
+    let evict_batch = (shared.config.max_connections / 8).max(1);
     loop {
         let permit = tokio::select! {
             permit = permits.clone().acquire_owned() => match permit {
                 Ok(permit) => permit,
                 Err(_) => break,
             },
+            () = tokio::time::sleep(Duration::from_millis(100)) => {
+                let closed = registry.evict_silent(evict_batch);
+                if closed > 0 {
+                    tracing::info!("all {} connection slots taken: closed {closed} silent ones", shared.config.max_connections);
+                }
+                continue;
+            }
             _ = &mut signal => break,
         };
         let (stream, peer) = tokio::select! {
@@ -169,15 +180,24 @@ pub async fn serve(
             tracing::debug!("TCP_NODELAY: {e}");
         }
         let shared = shared.clone();
+        let ticket = registry.track();
+        let spoke = ticket.spoke.clone();
         let service = hyper::service::service_fn(move |req| {
+            spoke.store(true, std::sync::atomic::Ordering::Relaxed);
             let shared = shared.clone();
             async move { Ok::<_, Infallible>(route(&shared, req).await) }
         });
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(%peer, "connection: {e}");
+            tokio::select! {
+                result = connection => {
+                    if let Err(e) = result {
+                        tracing::debug!(%peer, "connection: {e}");
+                    }
+                }
+                () = ticket.evict.cancelled() => tracing::debug!(%peer, "closed a silent connection"),
             }
+            drop(ticket);
             drop(permit);
         });
     }
