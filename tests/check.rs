@@ -244,3 +244,61 @@ fn cli_json_is_the_tools_structured_content_per_file_and_reads_stdin() {
     let tool = structured(&s.call_tool("check_code", json!({"code": BUGGY, "python": "3.12"})));
     assert_eq!(line, tool);
 }
+
+/// The inputs docs/check-vs-ruff.md compares with ruff: the figures quoted there are
+/// these findings.
+#[test]
+fn comparison_fixtures_give_the_findings_the_ruff_comparison_quotes() {
+    let expected: &[(&str, &[(&str, u64)])] = &[
+        (
+            "blocking.py",
+            &[
+                ("blocking-call", 16),
+                ("blocking-call", 17),
+                ("blocking-call", 18),
+                ("blocking-call", 19),
+                ("blocking-call", 20),
+                ("blocking-call", 21),
+                ("blocking-call", 22),
+                ("blocking-call", 23),
+            ],
+        ),
+        (
+            "cancellation.py",
+            &[
+                ("swallowed-cancellation", 7),
+                ("swallowed-cancellation", 11),
+                ("swallowed-cancellation", 15),
+            ],
+        ),
+        (
+            "coroutines.py",
+            &[
+                ("unawaited-coroutine", 13),
+                ("unawaited-coroutine", 17),
+                ("unawaited-coroutine", 18),
+                ("unawaited-coroutine", 19),
+                ("dangling-task", 21),
+                ("dangling-task", 23),
+            ],
+        ),
+        (
+            "loops.py",
+            &[
+                ("asyncio-run-in-async", 13),
+                ("asyncio-run-in-async", 14),
+                ("get-event-loop-in-async", 15),
+                ("wait-for-timeout", 16),
+            ],
+        ),
+        // What ruff's ASYNC rules find and we do not: see the document.
+        ("ruff_ahead.py", &[]),
+    ];
+    for (name, findings) in expected {
+        let path = common::fixture("check").join(name);
+        let out = check_cli(&["--json", path.to_str().unwrap()], None);
+        let report: Value = serde_json::from_slice(&out.stdout).expect("JSON line");
+        let want: Vec<(String, u64)> = findings.iter().map(|(r, l)| (r.to_string(), *l)).collect();
+        assert_eq!(rules(&report), want, "{name}");
+    }
+}
