@@ -7,8 +7,9 @@ use super::finding::{Finding, Rule};
 use super::names::{dotted_name, Imports};
 use super::parse::Source;
 use super::symbols::{is_async_def, Symbols};
-use super::walk::{opens_scope, Descendants};
+use super::walk::{Descendants, Visit};
 use crate::catalog::PyVersion;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 /// Functions that take their argument as a value without running or keeping it, so
@@ -18,12 +19,29 @@ const INSPECTORS: &[&str] = &["type", "bool", "print", "repr", "str", "id", "isi
 /// The first Python where `asyncio.timeout` exists.
 const TIMEOUT_CONTEXT_MANAGER: PyVersion = PyVersion::new(3, 11);
 
+/// Where a node sits, carried down the walk (see walk.rs for why not `Node::parent`).
+#[derive(Clone, Copy)]
+struct Context<'t> {
+    /// In the body of an `async def`, not inside a nested `def`, `lambda` or `class`.
+    in_async: bool,
+    /// The innermost function or lambda around the node, or the module.
+    scope: Node<'t>,
+    /// The innermost class around the node, for `self.method()`.
+    class: Option<Node<'t>>,
+}
+
 pub struct Checker<'s, 'a> {
     source: &'s Source<'a>,
     imports: Imports,
     symbols: Symbols,
     python: PyVersion,
     findings: Vec<Finding>,
+    /// (scope id, variable) -> is the variable awaited or handed on somewhere in it.
+    handed_on: HashMap<(usize, String), bool>,
+    /// Scope id -> every identifier in it by name, with its parent and grandparent.
+    identifiers: HashMap<usize, HashMap<&'a str, Vec<Visit<'s>>>>,
+    /// Scope id -> dotted names the scope calls `.cancel()` on.
+    cancelled: HashMap<usize, HashSet<String>>,
 }
 
 impl<'s, 'a> Checker<'s, 'a> {
@@ -36,32 +54,52 @@ impl<'s, 'a> Checker<'s, 'a> {
             symbols,
             python,
             findings: Vec::new(),
+            handed_on: HashMap::new(),
+            identifiers: HashMap::new(),
+            cancelled: HashMap::new(),
         }
     }
 
     pub fn run(mut self) -> Vec<Finding> {
-        // An explicit stack rather than recursion: see walk.rs.
-        let mut stack: Vec<(Node<'s>, bool)> = vec![(self.source.root(), false)];
-        while let Some((node, in_async)) = stack.pop() {
-            self.visit(node, in_async);
-            let body = match node.kind() {
+        let root = self.source.root();
+        let mut stack = vec![(
+            root,
+            Context {
+                in_async: false,
+                scope: root,
+                class: None,
+            },
+        )];
+        while let Some((node, ctx)) = stack.pop() {
+            self.visit(node, ctx);
+            let kind = node.kind();
+            let body = match kind {
                 "function_definition" | "class_definition" | "lambda" => {
                     node.child_by_field_name("body").map(|b| b.id())
                 }
                 _ => None,
             };
-            let body_async = node.kind() == "function_definition" && is_async_def(node);
+            let mut inner = ctx;
+            match kind {
+                "function_definition" => {
+                    inner.in_async = is_async_def(node);
+                    inner.scope = node;
+                }
+                "lambda" => {
+                    inner.in_async = false;
+                    inner.scope = node;
+                }
+                "class_definition" => {
+                    inner.in_async = false;
+                    inner.class = Some(node);
+                }
+                _ => {}
+            }
             let mut cursor = node.walk();
             let children: Vec<Node<'s>> = node.children(&mut cursor).collect();
             for child in children.into_iter().rev() {
-                let child_async = if Some(child.id()) == body {
-                    body_async
-                } else if node.kind() == "lambda" {
-                    false
-                } else {
-                    in_async
-                };
-                stack.push((child, child_async));
+                let child_ctx = if Some(child.id()) == body { inner } else { ctx };
+                stack.push((child, child_ctx));
             }
         }
         self.findings
@@ -76,12 +114,12 @@ impl<'s, 'a> Checker<'s, 'a> {
         self.imports.resolve(self.source, target)
     }
 
-    fn visit(&mut self, node: Node<'s>, in_async: bool) {
+    fn visit(&mut self, node: Node<'s>, ctx: Context<'s>) {
         match node.kind() {
-            "call" => self.call(node, in_async),
-            "expression_statement" => self.expression_statement(node),
-            "assignment" => self.assignment(node),
-            "try_statement" if in_async => self.try_statement(node),
+            "call" => self.call(node, ctx.in_async),
+            "expression_statement" => self.expression_statement(node, ctx),
+            "assignment" => self.assignment(node, ctx),
+            "try_statement" if ctx.in_async => self.try_statement(node, ctx),
             _ => {}
         }
     }
@@ -114,7 +152,7 @@ impl<'s, 'a> Checker<'s, 'a> {
                 message,
                 pattern,
             ));
-        } else if self.reads_whole_file(target) {
+        } else if self.reads_whole_file(call, target) {
             let at = self.source.position(call);
             self.findings.push(Finding::with_pattern(
                 Rule::BlockingCall,
@@ -170,7 +208,7 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 
     /// `open(...).read()` with no size: the size is whatever the file is.
-    fn reads_whole_file(&self, target: Node<'_>) -> bool {
+    fn reads_whole_file(&self, call: Node<'_>, target: Node<'_>) -> bool {
         let Some(attr) = target.child_by_field_name("attribute") else {
             return false;
         };
@@ -185,20 +223,19 @@ impl<'s, 'a> Checker<'s, 'a> {
                 .child_by_field_name("function")
                 .and_then(|f| self.resolve(f))
                 .is_some_and(|q| q == "open" || q == "io.open");
-        let no_size = target
-            .parent()
-            .and_then(|call| call.child_by_field_name("arguments"))
+        let no_size = call
+            .child_by_field_name("arguments")
             .is_some_and(|args| args.named_child_count() == 0);
         opens && no_size
     }
 
     /// A call whose result is a coroutine: a coroutine function of this file, or one
     /// of the standard library's.
-    fn makes_coroutine(&self, call: Node<'_>) -> Option<String> {
+    fn makes_coroutine(&self, call: Node<'_>, class: Option<Node<'_>>) -> Option<String> {
         let target = call.child_by_field_name("function")?;
         if self
             .symbols
-            .is_local_coroutine_function(self.source, target)
+            .is_local_coroutine_function(self.source, target, class)
         {
             return Some(self.source.text_of(target).to_string());
         }
@@ -208,14 +245,14 @@ impl<'s, 'a> Checker<'s, 'a> {
             .then_some(name)
     }
 
-    fn expression_statement(&mut self, statement: Node<'s>) {
+    fn expression_statement(&mut self, statement: Node<'s>, ctx: Context<'s>) {
         if statement.named_child_count() != 1 {
             return;
         }
         let Some(call) = statement.named_child(0).filter(|c| c.kind() == "call") else {
             return;
         };
-        if let Some(name) = self.makes_coroutine(call) {
+        if let Some(name) = self.makes_coroutine(call, ctx.class) {
             self.add(
                 Rule::UnawaitedCoroutine,
                 call,
@@ -278,7 +315,7 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 
     /// `coro = make_coroutine()` where `coro` is then never awaited nor handed on.
-    fn assignment(&mut self, assignment: Node<'s>) {
+    fn assignment(&mut self, assignment: Node<'s>, ctx: Context<'s>) {
         let (Some(left), Some(right)) = (
             assignment.child_by_field_name("left"),
             assignment.child_by_field_name("right"),
@@ -288,12 +325,11 @@ impl<'s, 'a> Checker<'s, 'a> {
         if left.kind() != "identifier" || right.kind() != "call" {
             return;
         }
-        let Some(callee) = self.makes_coroutine(right) else {
+        let Some(callee) = self.makes_coroutine(right, ctx.class) else {
             return;
         };
-        let scope = enclosing_scope(assignment);
         let variable = self.source.text_of(left);
-        if is_handed_on(self.source, scope, variable, left) {
+        if self.is_handed_on(ctx.scope, variable) {
             return;
         }
         self.add(
@@ -306,14 +342,14 @@ impl<'s, 'a> Checker<'s, 'a> {
         );
     }
 
-    fn try_statement(&mut self, statement: Node<'s>) {
+    fn try_statement(&mut self, statement: Node<'s>, ctx: Context<'s>) {
         let Some(body) = statement.child_by_field_name("body") else {
             return;
         };
         let awaits: Vec<Node<'_>> = Descendants::same_scope(body)
             .filter(|n| n.kind() == "await" || is_async_block(*n))
             .collect();
-        if awaits.is_empty() || self.awaits_what_it_cancelled(statement, &awaits) {
+        if awaits.is_empty() || self.awaits_what_it_cancelled(ctx.scope, &awaits) {
             return;
         }
         let mut cursor = statement.walk();
@@ -369,29 +405,55 @@ impl<'s, 'a> Checker<'s, 'a> {
 
     /// The canceller's idiom `task.cancel(); try: await task; except CancelledError:`
     /// expects the error it caused; that is not swallowing.
-    fn awaits_what_it_cancelled(&self, statement: Node<'_>, awaits: &[Node<'_>]) -> bool {
-        let awaited: Vec<String> = awaits
+    fn awaits_what_it_cancelled(&mut self, scope: Node<'s>, awaits: &[Node<'_>]) -> bool {
+        let source = self.source;
+        let cancelled = self.cancelled.entry(scope.id()).or_insert_with(|| {
+            Descendants::all(scope)
+                .filter(|n| n.kind() == "call")
+                .filter_map(|call| call.child_by_field_name("function"))
+                .filter(|f| f.kind() == "attribute")
+                .filter(|f| {
+                    f.child_by_field_name("attribute")
+                        .is_some_and(|a| source.text_of(a) == "cancel")
+                })
+                .filter_map(|f| dotted_name(source, f.child_by_field_name("object")?))
+                .collect()
+        });
+        awaits
             .iter()
             .filter(|n| n.kind() == "await")
             .filter_map(|n| n.named_child(0))
-            .filter_map(|expr| dotted_name(self.source, expr))
-            .collect();
-        if awaited.is_empty() {
-            return false;
+            .filter_map(|expr| dotted_name(source, expr))
+            .any(|name| cancelled.contains(&name))
+    }
+
+    /// Is the variable used anywhere in `scope` in a way that could await, schedule,
+    /// store or return it? Only looking at it (`type(x)`, `if x:`, `del x`) does not
+    /// count. Cached per scope and name, over one index of the scope's identifiers, so
+    /// many such assignments stay linear.
+    fn is_handed_on(&mut self, scope: Node<'s>, variable: &str) -> bool {
+        let key = (scope.id(), variable.to_string());
+        if let Some(&known) = self.handed_on.get(&key) {
+            return known;
         }
-        let scope = enclosing_scope(statement);
-        Descendants::all(scope)
-            .filter(|n| n.kind() == "call")
-            .filter_map(|call| call.child_by_field_name("function"))
-            .filter(|f| f.kind() == "attribute")
-            .any(|f| {
-                let attr = f.child_by_field_name("attribute");
-                let object = f.child_by_field_name("object");
-                attr.is_some_and(|a| self.source.text_of(a) == "cancel")
-                    && object
-                        .and_then(|o| dotted_name(self.source, o))
-                        .is_some_and(|o| awaited.contains(&o))
-            })
+        let source = self.source;
+        let index = self.identifiers.entry(scope.id()).or_insert_with(|| {
+            let mut index: HashMap<&'a str, Vec<Visit<'s>>> = HashMap::new();
+            for visit in Descendants::all(scope).visits() {
+                if visit.node.kind() == "identifier" {
+                    index
+                        .entry(source.text_of(visit.node))
+                        .or_default()
+                        .push(visit);
+                }
+            }
+            index
+        });
+        let used = index
+            .get(variable)
+            .is_some_and(|uses| uses.iter().any(|visit| hands_on(source, visit)));
+        self.handed_on.insert(key, used);
+        used
     }
 }
 
@@ -400,52 +462,27 @@ fn is_async_block(node: Node<'_>) -> bool {
         && node.child(0).is_some_and(|c| c.kind() == "async")
 }
 
-/// The function (or the module) whose body holds `node`.
-fn enclosing_scope(node: Node<'_>) -> Node<'_> {
-    let mut current = node;
-    while let Some(parent) = current.parent() {
-        if opens_scope(parent.kind()) && parent.kind() != "class_definition" {
-            return parent;
-        }
-        current = parent;
+/// Does this occurrence of a coroutine variable await, schedule, store or return it?
+fn hands_on(source: &Source<'_>, visit: &Visit<'_>) -> bool {
+    let (node, Some(parent)) = (visit.node, visit.parent) else {
+        return false;
+    };
+    let is_field = |field: &str| parent.child_by_field_name(field) == Some(node);
+    match parent.kind() {
+        // `obj.variable` or `f(variable=...)`: another name that merely matches.
+        "attribute" if is_field("attribute") => false,
+        "keyword_argument" if is_field("name") => false,
+        // Binding or rebinding drops the coroutine rather than using it.
+        "assignment" if is_field("left") => false,
+        "delete_statement" | "not_operator" | "boolean_operator" | "comparison_operator" => false,
+        "if_statement" | "elif_clause" | "while_statement" if is_field("condition") => false,
+        "expression_list" => visit
+            .grandparent
+            .is_none_or(|g| g.kind() != "delete_statement"),
+        "argument_list" => !visit
+            .grandparent
+            .and_then(|call| call.child_by_field_name("function"))
+            .is_some_and(|f| f.kind() == "identifier" && INSPECTORS.contains(&source.text_of(f))),
+        _ => true,
     }
-    current
-}
-
-/// Is the variable used anywhere in `scope` in a way that could await, schedule, store
-/// or return it? Only looking at it (`type(x)`, `if x:`, `del x`) does not count.
-fn is_handed_on(source: &Source<'_>, scope: Node<'_>, variable: &str, binding: Node<'_>) -> bool {
-    Descendants::all(scope)
-        .filter(|n| n.kind() == "identifier" && n.id() != binding.id())
-        .filter(|n| source.text_of(*n) == variable)
-        .any(|n| {
-            let Some(parent) = n.parent() else {
-                return false;
-            };
-            let is_field = |field: &str| parent.child_by_field_name(field) == Some(n);
-            match parent.kind() {
-                // `obj.variable` or `f(variable=...)`: another name that merely matches.
-                "attribute" if is_field("attribute") => false,
-                "keyword_argument" if is_field("name") => false,
-                // Rebinding drops the coroutine rather than using it.
-                "assignment" if is_field("left") => false,
-                "delete_statement"
-                | "not_operator"
-                | "boolean_operator"
-                | "comparison_operator" => false,
-                "if_statement" | "elif_clause" | "while_statement" if is_field("condition") => {
-                    false
-                }
-                "expression_list" => parent
-                    .parent()
-                    .is_none_or(|g| g.kind() != "delete_statement"),
-                "argument_list" => !parent
-                    .parent()
-                    .and_then(|call| call.child_by_field_name("function"))
-                    .is_some_and(|f| {
-                        f.kind() == "identifier" && INSPECTORS.contains(&source.text_of(f))
-                    }),
-                _ => true,
-            }
-        })
 }

@@ -14,30 +14,6 @@ pub fn is_async_def(node: Node<'_>) -> bool {
         && node.child(0).is_some_and(|first| first.kind() == "async")
 }
 
-/// The class whose body defines `def_node` directly (methods), if any.
-pub fn owning_class(def_node: Node<'_>) -> Option<Node<'_>> {
-    let mut parent = def_node.parent()?;
-    if parent.kind() == "decorated_definition" {
-        parent = parent.parent()?;
-    }
-    if parent.kind() != "block" {
-        return None;
-    }
-    parent.parent().filter(|p| p.kind() == "class_definition")
-}
-
-/// The innermost class around `node`, for resolving `self.method()`.
-pub fn enclosing_class(node: Node<'_>) -> Option<Node<'_>> {
-    let mut current = node.parent();
-    while let Some(n) = current {
-        if n.kind() == "class_definition" {
-            return Some(n);
-        }
-        current = n.parent();
-    }
-    None
-}
-
 #[derive(Default)]
 pub struct Symbols {
     /// Functions defined outside class bodies, by name: true when `async def`.
@@ -57,41 +33,78 @@ pub struct Symbols {
 impl Symbols {
     pub fn collect(source: &Source<'_>, imports: &Imports) -> Self {
         let mut symbols = Self::default();
-        for node in Descendants::all(source.root()) {
-            if node.kind() != "function_definition" {
-                continue;
+        // (node, the class whose body defines it directly, for methods): carried down
+        // an explicit stack because `Node::parent` is slow on long blocks.
+        let mut stack: Vec<(Node<'_>, Option<Node<'_>>)> = vec![(source.root(), None)];
+        while let Some((node, owner)) = stack.pop() {
+            if node.kind() == "function_definition" {
+                symbols.add_function(source, imports, node, owner);
             }
-            let Some(name) = node.child_by_field_name("name") else {
-                continue;
+            let class_body = match node.kind() {
+                "class_definition" => node.child_by_field_name("body").map(|b| b.id()),
+                _ => None,
             };
-            let name = source.text_of(name).to_string();
-            let is_async = is_async_def(node);
-            if let Some(class) = owning_class(node) {
-                let methods = symbols.methods.entry(class.id()).or_default();
-                if methods.insert(name.clone(), is_async) == Some(!is_async) {
-                    methods.insert(name, false);
-                }
-                continue;
-            }
-            if symbols.functions.insert(name.clone(), is_async) == Some(!is_async) {
-                symbols.ambiguous.insert(name.clone());
-            }
-            if !is_async {
-                if let Some(line) = first_call_line(source, imports, node, starts_event_loop) {
-                    symbols.loop_starters.entry(name.clone()).or_insert(line.0);
-                }
-                let blocks = |q: &str| blocking_advice(q).is_some();
-                if let Some(found) = first_call_line(source, imports, node, blocks) {
-                    symbols.blocking_helpers.entry(name).or_insert(found);
-                }
+            let passes_owner = matches!(node.kind(), "block" | "decorated_definition");
+            let mut cursor = node.walk();
+            let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+            for child in children.into_iter().rev() {
+                let child_owner = if Some(child.id()) == class_body {
+                    Some(node)
+                } else if passes_owner
+                    && matches!(child.kind(), "function_definition" | "decorated_definition")
+                {
+                    owner
+                } else {
+                    None
+                };
+                stack.push((child, child_owner));
             }
         }
         symbols
     }
 
+    fn add_function(
+        &mut self,
+        source: &Source<'_>,
+        imports: &Imports,
+        node: Node<'_>,
+        class: Option<Node<'_>>,
+    ) {
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let name = source.text_of(name).to_string();
+        let is_async = is_async_def(node);
+        if let Some(class) = class {
+            let methods = self.methods.entry(class.id()).or_default();
+            if methods.insert(name.clone(), is_async) == Some(!is_async) {
+                methods.insert(name, false);
+            }
+            return;
+        }
+        if self.functions.insert(name.clone(), is_async) == Some(!is_async) {
+            self.ambiguous.insert(name.clone());
+        }
+        if !is_async {
+            if let Some(line) = first_call_line(source, imports, node, starts_event_loop) {
+                self.loop_starters.entry(name.clone()).or_insert(line.0);
+            }
+            let blocks = |q: &str| blocking_advice(q).is_some();
+            if let Some(found) = first_call_line(source, imports, node, blocks) {
+                self.blocking_helpers.entry(name).or_insert(found);
+            }
+        }
+    }
+
     /// Is a call of `target` (the call's `function` node) certainly a call of a
-    /// coroutine function defined in this file?
-    pub fn is_local_coroutine_function(&self, source: &Source<'_>, target: Node<'_>) -> bool {
+    /// coroutine function defined in this file? `class` is the class the call sits in,
+    /// for `self.method()`.
+    pub fn is_local_coroutine_function(
+        &self,
+        source: &Source<'_>,
+        target: Node<'_>,
+        class: Option<Node<'_>>,
+    ) -> bool {
         match target.kind() {
             "identifier" => {
                 let name = source.text_of(target);
@@ -107,7 +120,7 @@ impl Symbols {
                 if !matches!(source.text_of(object), "self" | "cls") {
                     return false;
                 }
-                enclosing_class(target)
+                class
                     .and_then(|class| self.methods.get(&class.id()))
                     .and_then(|methods| methods.get(source.text_of(attr)))
                     == Some(&true)

@@ -248,3 +248,32 @@ fn deep_nesting_is_not_a_crash() {
     let chain = format!("async def f():\n    a{}()\n", ".b".repeat(depth));
     let _ = check(&chain, None);
 }
+
+/// Inputs near the size limit whose every statement triggers a per-scope look-up: a
+/// quadratic rule would take minutes here.
+#[test]
+fn rules_stay_linear_on_wide_inputs() {
+    let body = |unit: &str| {
+        let mut code = String::from("import asyncio\nasync def save(): ...\nasync def f(t):\n");
+        while code.len() + unit.len() < MAX_SOURCE_BYTES {
+            code.push_str(unit);
+        }
+        code
+    };
+    let cases = [
+        body("    try:\n        await t\n    except BaseException:\n        pass\n"),
+        body("    x = save()\n    print(x)\n"),
+        body("    self.save()\n"),
+        body("    def g(): ...\n"),
+    ];
+    for code in cases {
+        let started = std::time::Instant::now();
+        let report = check(&code, None).unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{:?} for {} findings",
+            started.elapsed(),
+            report.findings.len()
+        );
+    }
+}
