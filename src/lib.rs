@@ -8,6 +8,7 @@
 //! ```
 //!
 //! - [`catalog`] parses the skill folder (embedded or `--skill-dir`) once at start-up.
+//! - [`check`] finds async pitfalls in user code (tree-sitter) and names the fixing entry.
 //! - [`search`] ranks entries for a query (BM25 + aliases).
 //! - [`demo`] runs demos in a sandboxed child process, or on the native tokio engine.
 //! - [`mcp`] is the protocol: one method table for every transport, both eras.
@@ -15,6 +16,7 @@
 //! - [`transport`] frames bytes; [`cli`] is the command line over the same [`service`].
 
 pub mod catalog;
+pub mod check;
 pub mod cli;
 pub mod demo;
 pub mod error;

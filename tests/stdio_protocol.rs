@@ -247,6 +247,7 @@ fn tool_schemas_are_closed_inline_objects_with_output_schemas() {
         "get_snippet",
         "search_patterns",
         "run_demo",
+        "check_code",
     ] {
         assert!(names.contains(&name), "{name} missing from {names:?}");
     }

@@ -105,6 +105,9 @@ pub struct Snippet {
     pub code: String,
     /// 1-based line of the opening fence in the reference file.
     pub line: usize,
+    /// The `##` section the block sits in (`Symptom`, `Fix`, `Code`...): a pitfall's
+    /// symptom shows broken code on purpose, so checks over snippets need to know which.
+    pub section: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -192,7 +195,8 @@ pub fn parse(path: &str, stem: &str, text: &str) -> Result<(Entry, Vec<Snippet>)
         if !(rest.is_empty() || rest.starts_with(' ')) {
             continue;
         }
-        let snippet = parse_snippet(path, &meta, block.line, rest, block.code)?;
+        let mut snippet = parse_snippet(path, &meta, block.line, rest, block.code)?;
+        snippet.section = block.section;
         if !snippet_ids.contains(&snippet.id) {
             snippet_ids.push(snippet.id.clone());
         }
@@ -326,6 +330,7 @@ fn parse_snippet(
         raises,
         code,
         line,
+        section: None,
     })
 }
 
@@ -333,6 +338,7 @@ struct Block {
     info: String,
     code: String,
     line: usize,
+    section: Option<String>,
 }
 
 /// Walks the Markdown once, collecting `##` sections and fenced code blocks.
@@ -378,6 +384,7 @@ fn scan_body(body: &str, first_line: usize) -> (Vec<(String, String)>, Vec<Block
                     info: info.trim().to_string(),
                     code: String::new(),
                     line: line_of(range.start),
+                    section: current.as_ref().map(|(name, _)| name.clone()),
                 });
             }
             Event::End(TagEnd::CodeBlock) => {
@@ -413,6 +420,7 @@ mod tests {
         assert_eq!(snippets[0].code, "print(1)\n");
         assert_eq!(snippets[0].line, 26);
         assert!(snippets[2].fragment);
+        assert_eq!(snippets[0].section.as_deref(), Some("Code"));
     }
 
     #[test]

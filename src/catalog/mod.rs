@@ -331,6 +331,16 @@ impl Catalog {
         })
     }
 
+    /// Every snippet variant, sorted by id then newest first: for checks that must cover
+    /// all the code the skill shows, not only the variant `get_snippet` would pick.
+    pub fn all_snippets(&self) -> Vec<&Snippet> {
+        let mut ids: Vec<&String> = self.snippets.keys().collect();
+        ids.sort_unstable();
+        ids.into_iter()
+            .flat_map(|id| self.snippets[id].iter())
+            .collect()
+    }
+
     /// All snippet ids, sorted.
     pub fn snippet_ids(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = self.snippets.keys().map(String::as_str).collect();

@@ -1,6 +1,7 @@
 //! The tool table: one file per tool, each with its argument type (the schema is derived
 //! from it), its result type and its `run`. This module lists them and routes calls.
 
+pub mod check_code;
 pub mod get_pattern;
 pub mod get_snippet;
 pub mod list_patterns;
@@ -115,6 +116,7 @@ pub fn definitions() -> &'static [Value] {
             describe::<get_snippet::Args, get_snippet::Output>(&get_snippet::SPEC),
             describe::<search_patterns::Args, search_patterns::Output>(&search_patterns::SPEC),
             describe::<run_demo::Args, run_demo::Output>(&run_demo::SPEC),
+            describe::<check_code::Args, check_code::Output>(&check_code::SPEC),
         ]
     })
 }
@@ -158,6 +160,16 @@ pub async fn call(
             let args: run_demo::Args = parse_args(name, arguments)?;
             args.validate()?;
             run_demo::call(service, args, ctx).await
+        }
+        "check_code" => {
+            let args: check_code::Args = parse_args(name, arguments)?;
+            args.validate()?;
+            // Parsing a large module takes tens of milliseconds: off the (single-threaded
+            // on stdio) runtime, so other requests and cancellations keep flowing.
+            let result = tokio::task::spawn_blocking(move || check_code::run(args))
+                .await
+                .map_err(|e| McpError::Internal(format!("check_code stopped: {e}")))?;
+            ToolResult::from_run(result)
         }
         _ => {
             let known = definitions().iter().filter_map(|d| d["name"].as_str());

@@ -50,7 +50,7 @@ def test_every_tool_is_listed_and_callable(mode):
     async def go():
         async with client(mode) as c:
             tools = {t.name: t for t in (await c.list_tools()).tools}
-            for name in ["list_patterns", "get_pattern", "get_snippet", "search_patterns", "run_demo"]:
+            for name in ["list_patterns", "get_pattern", "get_snippet", "search_patterns", "run_demo", "check_code"]:
                 assert name in tools
                 assert tools[name].output_schema is not None
             listed = await c.call_tool("list_patterns", {})

@@ -36,7 +36,7 @@ def test_tools_resources_and_a_demo_with_progress_over_http(url, mode):
         async with Client(url, mode=mode, cache=None) as c:
             assert c.protocol_version == ("2025-11-25" if mode == "legacy" else "2026-07-28")
             names = {t.name for t in (await c.list_tools()).tools}
-            assert {"list_patterns", "get_pattern", "get_snippet", "search_patterns", "run_demo"} <= names
+            assert {"list_patterns", "get_pattern", "get_snippet", "search_patterns", "run_demo", "check_code"} <= names
             patterns = (await c.call_tool("list_patterns", {})).structured_content["patterns"]
             demo_id = next(p["id"] for p in patterns if p["has_demo"])
             snippet = await c.call_tool("get_snippet", {"id": demo_id, "python": "3.10"})

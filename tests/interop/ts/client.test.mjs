@@ -33,7 +33,7 @@ for (const [label, negotiation] of Object.entries(MODES)) {
     try {
       const { tools } = await client.listTools();
       const names = tools.map((t) => t.name);
-      for (const name of ['list_patterns', 'get_pattern', 'get_snippet', 'search_patterns', 'run_demo']) {
+      for (const name of ['list_patterns', 'get_pattern', 'get_snippet', 'search_patterns', 'run_demo', 'check_code']) {
         assert.ok(names.includes(name), `${name} missing`);
       }
       const listed = await client.callTool({ name: 'list_patterns', arguments: {} });

@@ -1,0 +1,279 @@
+//! The rules, one behaviour per test, on small programs written for the purpose.
+
+use super::*;
+
+fn rules_of(code: &str) -> Vec<(String, usize)> {
+    check(code, None)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .findings
+        .into_iter()
+        .map(|f| (f.rule, f.line))
+        .collect()
+}
+
+fn only(rule: &str, line: usize) -> Vec<(String, usize)> {
+    vec![(rule.to_string(), line)]
+}
+
+#[test]
+fn every_rule_points_at_an_entry_of_the_embedded_catalogue() {
+    let catalog = crate::catalog::Catalog::embedded().unwrap();
+    for rule in Rule::ALL {
+        assert!(
+            catalog.entry(rule.default_pattern()).is_some(),
+            "{} -> {}",
+            rule.id(),
+            rule.default_pattern()
+        );
+    }
+    // Patterns chosen per call (blocking calls) must exist too.
+    let code = "import subprocess, socket, urllib.request, requests, time\n\
+        async def f(p):\n    time.sleep(1)\n    requests.get(p)\n    subprocess.run(p)\n    \
+        urllib.request.urlopen(p)\n    socket.getaddrinfo(p, 80)\n    open(p).read()\n";
+    let report = check(code, None).unwrap();
+    assert_eq!(report.findings.len(), 6);
+    for finding in report.findings {
+        assert!(catalog.entry(&finding.pattern).is_some(), "{finding:?}");
+    }
+}
+
+#[test]
+fn blocking_sleep_in_a_coroutine_is_found_with_its_position() {
+    let report = check("import time\n\nasync def f():\n    time.sleep(1)\n", None).unwrap();
+    let f = &report.findings[0];
+    assert_eq!((f.rule.as_str(), f.line, f.column), ("blocking-call", 4, 5));
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.pattern, "blocking-the-loop");
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    let report = check(
+        "import time\nasync def f():\n    s = 'é'; time.sleep(1)\n",
+        None,
+    )
+    .unwrap();
+    assert_eq!(report.findings[0].column, 14);
+}
+
+#[test]
+fn imports_are_resolved_through_aliases() {
+    let code = "from time import sleep as nap\nimport asyncio as aio\n\
+        async def f():\n    nap(1)\n    aio.run(f())\n";
+    assert_eq!(
+        rules_of(code),
+        vec![
+            ("blocking-call".into(), 4),
+            ("asyncio-run-in-async".into(), 5)
+        ]
+    );
+}
+
+#[test]
+fn blocking_call_through_a_plain_helper_is_found_at_the_call() {
+    let code = "import time, asyncio\ndef helper():\n    time.sleep(1)\n\
+        async def f():\n    helper()\n    await asyncio.to_thread(helper)\n";
+    let report = check(code, None).unwrap();
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    assert_eq!(
+        (report.findings[0].line, report.findings[0].pattern.as_str()),
+        (5, "to-thread")
+    );
+    assert!(report.findings[0].message.contains("line 3"));
+}
+
+#[test]
+fn blocking_calls_in_sync_code_and_nested_defs_are_not_reported() {
+    let code = "import time, asyncio\ndef plain():\n    time.sleep(1)\n\
+        async def outer():\n    def inner():\n        time.sleep(1)\n    \
+        f = lambda: time.sleep(1)\n    class C:\n        time.sleep(1)\n    \
+        await asyncio.to_thread(inner)\n";
+    assert_eq!(rules_of(code), vec![]);
+}
+
+#[test]
+fn strings_and_comments_never_match() {
+    let code = "async def f():\n    # time.sleep(1)\n    x = 'time.sleep(1)'\n";
+    assert_eq!(rules_of(code), vec![]);
+}
+
+#[test]
+fn dropped_coroutine_of_this_file_or_asyncio_is_found() {
+    let code = "import asyncio\nasync def save(x): ...\n\
+        async def main():\n    save(1)\n    asyncio.sleep(1)\n    await save(2)\n    \
+        t = asyncio.create_task(save(3))\n    await t\n";
+    assert_eq!(
+        rules_of(code),
+        vec![
+            ("unawaited-coroutine".into(), 4),
+            ("unawaited-coroutine".into(), 5)
+        ]
+    );
+}
+
+#[test]
+fn async_method_called_on_self_without_await_is_found() {
+    let code = "class Repo:\n    async def save(self): ...\n    def sync(self): ...\n    \
+        async def run(self):\n        self.save()\n        self.sync()\n";
+    assert_eq!(rules_of(code), only("unawaited-coroutine", 5));
+}
+
+#[test]
+fn coroutine_kept_in_a_variable_that_is_only_inspected_is_found() {
+    let code = "async def save(x): ...\nasync def main():\n    r = save(1)\n    \
+        print(type(r), bool(r))\n    del r\n";
+    assert_eq!(rules_of(code), only("unawaited-coroutine", 3));
+}
+
+#[test]
+fn coroutine_kept_in_a_variable_and_passed_on_is_fine() {
+    let code = "import asyncio\nasync def save(x): ...\nasync def main():\n    \
+        a = save(1)\n    await a\n    b = save(2)\n    await asyncio.gather(b)\n    \
+        c = save(3)\n    return c\n";
+    assert_eq!(rules_of(code), vec![]);
+}
+
+#[test]
+fn name_defined_both_sync_and_async_is_not_guessed() {
+    let code = "async def save(): ...\ndef save(): ...\ndef main():\n    save()\n";
+    assert_eq!(rules_of(code), vec![]);
+}
+
+#[test]
+fn dropped_task_is_found_but_taskgroup_tasks_are_owned() {
+    let code = "import asyncio\nasync def w(): ...\nasync def main():\n    \
+        asyncio.create_task(w())\n    loop = asyncio.get_running_loop()\n    \
+        loop.create_task(w())\n    async with asyncio.TaskGroup() as tg:\n        \
+        tg.create_task(w())\n";
+    assert_eq!(
+        rules_of(code),
+        vec![("dangling-task".into(), 4), ("dangling-task".into(), 6)]
+    );
+}
+
+#[test]
+fn asyncio_run_through_a_sync_wrapper_is_found_at_the_call() {
+    let code = "import asyncio\nasync def f(): ...\ndef wrapper():\n    \
+        return asyncio.run(f())\nasync def handler():\n    wrapper()\n\
+        def main():\n    wrapper()\n";
+    let report = check(code, None).unwrap();
+    assert_eq!(report.findings.len(), 1);
+    assert_eq!(report.findings[0].line, 6);
+    assert!(report.findings[0].message.contains("line 4"));
+}
+
+#[test]
+fn swallowed_cancellation_needs_an_await_and_no_reraise() {
+    let code = "import asyncio\nasync def f():\n    try:\n        await asyncio.sleep(1)\n    \
+        except BaseException:\n        pass\n    try:\n        await asyncio.sleep(1)\n    \
+        except asyncio.CancelledError:\n        raise\n    try:\n        x = 1\n    \
+        except:\n        pass\n    try:\n        await asyncio.sleep(1)\n    \
+        except (ValueError, asyncio.CancelledError):\n        pass\n    try:\n        \
+        await asyncio.sleep(1)\n    except Exception:\n        pass\n";
+    assert_eq!(
+        rules_of(code),
+        vec![
+            ("swallowed-cancellation".into(), 5),
+            ("swallowed-cancellation".into(), 17)
+        ]
+    );
+}
+
+#[test]
+fn awaiting_a_task_you_cancelled_may_catch_cancelled_error() {
+    let code = "import asyncio\nasync def main(task):\n    task.cancel()\n    try:\n        \
+        await task\n    except asyncio.CancelledError:\n        print('cancelled')\n";
+    assert_eq!(rules_of(code), vec![]);
+}
+
+#[test]
+fn get_event_loop_only_in_async_code() {
+    let code = "import asyncio\nloop = asyncio.get_event_loop()\nasync def f():\n    \
+        loop = asyncio.get_event_loop()\n";
+    assert_eq!(rules_of(code), only("get-event-loop-in-async", 4));
+}
+
+#[test]
+fn wait_for_is_info_only_where_asyncio_timeout_exists() {
+    let code = "import asyncio\nasync def f(c):\n    return await asyncio.wait_for(c, 1)\n";
+    let new = check(code, Some(PyVersion::new(3, 11))).unwrap();
+    assert_eq!(new.findings[0].rule, "wait-for-timeout");
+    assert_eq!(new.findings[0].severity, Severity::Info);
+    assert_eq!(new.python, "3.11");
+    assert!(check(code, Some(PyVersion::new(3, 10)))
+        .unwrap()
+        .findings
+        .is_empty());
+}
+
+#[test]
+fn syntax_error_reports_the_first_broken_place() {
+    let err = check("async def f():\n    x = (1,\n\ny = 2\n", None).unwrap_err();
+    let CheckError::Syntax { line, column, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert!(line >= 2, "line {line}");
+    assert!(column >= 1);
+    assert!(matches!(
+        check("def f(:\n", None),
+        Err(CheckError::Syntax { line: 1, .. })
+    ));
+}
+
+#[test]
+fn oversized_input_is_refused_before_parsing() {
+    let code = "x = 1\n".repeat(MAX_SOURCE_BYTES / 6 + 1);
+    assert!(matches!(
+        check(&code, None),
+        Err(CheckError::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn findings_are_capped() {
+    let mut code = String::from("import time\nasync def f():\n");
+    for _ in 0..(MAX_FINDINGS + 10) {
+        code.push_str("    time.sleep(0)\n");
+    }
+    let report = check(&code, None).unwrap();
+    assert_eq!(report.findings.len(), MAX_FINDINGS);
+    assert!(report.truncated);
+}
+
+#[test]
+fn deep_nesting_is_not_a_crash() {
+    let depth = 100_000;
+    let code = format!("x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+    let _ = check(&code, None);
+    let chain = format!("async def f():\n    a{}()\n", ".b".repeat(depth));
+    let _ = check(&chain, None);
+}
+
+/// Inputs near the size limit whose every statement triggers a per-scope look-up: a
+/// quadratic rule would take minutes here.
+#[test]
+fn rules_stay_linear_on_wide_inputs() {
+    let body = |unit: &str| {
+        let mut code = String::from("import asyncio\nasync def save(): ...\nasync def f(t):\n");
+        while code.len() + unit.len() < MAX_SOURCE_BYTES {
+            code.push_str(unit);
+        }
+        code
+    };
+    let cases = [
+        body("    try:\n        await t\n    except BaseException:\n        pass\n"),
+        body("    x = save()\n    print(x)\n"),
+        body("    self.save()\n"),
+        body("    def g(): ...\n"),
+    ];
+    for code in cases {
+        let started = std::time::Instant::now();
+        let report = check(&code, None).unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{:?} for {} findings",
+            started.elapsed(),
+            report.findings.len()
+        );
+    }
+}
