@@ -10,7 +10,8 @@ use async_patterns::mcp::context::Era;
 use async_patterns::mcp::resources::{file_uri, path_of};
 use serde_json::{json, Value};
 
-const TOOLS: [&str; 6] = [
+const TOOLS: [&str; 7] = [
+    "check_code",
     "list_patterns",
     "get_pattern",
     "get_snippet",
