@@ -471,3 +471,60 @@ fn hundreds_of_cancellations_leave_nothing_running() {
         leftovers_of(pid)
     );
 }
+
+/// libfaketime (Debian's `faketime` package), which lets a test move the wall clock of
+/// one process while it runs.
+const FAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+
+#[test]
+fn wall_clock_jumps_do_not_move_deadlines() {
+    if !have_python() || !Path::new(FAKETIME).exists() {
+        eprintln!("skipped: needs python3 and libfaketime");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let offset = dir.path().join("offset");
+    std::fs::write(&offset, "+0\n").unwrap();
+    let mut child = Command::new(bin())
+        .args(["--skill-dir", fixture("hostile-skill").to_str().unwrap(), "serve"])
+        .env("LD_PRELOAD", FAKETIME)
+        .env("FAKETIME_TIMESTAMP_FILE", &offset)
+        .env("FAKETIME_NO_CACHE", "1")
+        // As on a real machine: settimeofday and NTP steps move CLOCK_REALTIME only.
+        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let started = Instant::now();
+    writeln!(
+        stdin,
+        "{}",
+        modern_call(1, "run_demo", json!({"id": "sleeper", "timeout_ms": 1500}))
+    )
+    .unwrap();
+    // A year forward, then a month back, while the demo runs.
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(&offset, "+365d\n").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(&offset, "-30d\n").unwrap();
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let elapsed = started.elapsed();
+    let reply: Value = serde_json::from_str(&line).unwrap();
+    let report = &reply["result"]["structuredContent"];
+    assert_eq!(report["timed_out"], true, "{reply}");
+    assert!(
+        elapsed >= Duration::from_millis(1400) && elapsed < Duration::from_secs(5),
+        "deadline moved: {elapsed:?}"
+    );
+    writeln!(stdin, "{}", modern_call(2, "list_patterns", json!({}))).unwrap();
+    line.clear();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains("\"patterns\""), "{line}");
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
