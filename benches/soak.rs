@@ -36,6 +36,17 @@ fn setting(name: &str, full: u64, short: u64) -> u64 {
         .unwrap_or(if quick() { short } else { full })
 }
 
+/// `async-patterns serve` over pipes, with the embedded skill.
+fn spawn_stdio(bin: &PathBuf) -> std::process::Child {
+    Command::new(bin)
+        .arg("serve")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn")
+}
+
 fn binary() -> PathBuf {
     if let Some(path) = std::env::var_os("ASYNC_PATTERNS_BIN") {
         return PathBuf::from(path);
@@ -168,13 +179,7 @@ fn check(answer: &Value, want: Want) -> bool {
 /// Learns the catalogue (snippet ids with their code length, text files with theirs)
 /// from the server itself, so the checks compare against what it serves.
 fn learn(bin: &PathBuf) -> Mix {
-    let mut child = Command::new(bin)
-        .arg("serve")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_stdio(bin);
     let mut stdin = child.stdin.take().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut ask = |message: Value| -> Value {
@@ -229,13 +234,7 @@ struct StdioReport {
 /// Pipelines `total` requests over one connection: a writer thread sends them all, this
 /// thread reads and checks every answer, sampling memory as it goes.
 fn stdio_soak(bin: &PathBuf, mix: &Arc<Mix>, total: u64) -> StdioReport {
-    let mut child = Command::new(bin)
-        .arg("serve")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_stdio(bin);
     let pid = child.id();
     let mut stdin = std::io::BufWriter::with_capacity(256 * 1024, child.stdin.take().unwrap());
     let stdout = child.stdout.take().unwrap();
@@ -296,13 +295,7 @@ fn stdio_soak(bin: &PathBuf, mix: &Arc<Mix>, total: u64) -> StdioReport {
 /// A client that writes and never reads: how much could it write before blocking, and
 /// how large did the server grow meanwhile? Then it reads everything back.
 fn backpressure(bin: &PathBuf, mix: &Arc<Mix>, total: u64) -> Value {
-    let mut child = Command::new(bin)
-        .arg("serve")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_stdio(bin);
     let pid = child.id();
     let mut stdin = child.stdin.take().unwrap();
     let stdout = child.stdout.take().unwrap();

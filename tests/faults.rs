@@ -114,27 +114,16 @@ fn start_sleepers(stdin: &mut impl Write, n: u64) {
     );
 }
 
-#[test]
-fn client_closing_stdout_mid_flight_stops_the_server_and_its_demos() {
-    if !have_python() {
-        return;
-    }
-    let mut child = raw_hostile();
+/// Waits (bounded) for the server to exit; asserts it exited 0 rather than dying, and
+/// that no demo process, scratch folder or cgroup of it is left.
+fn exits_cleanly_leaving_nothing(child: &mut std::process::Child, why: &str) {
     let pid = child.id();
-    let mut stdin = child.stdin.take().unwrap();
-    start_sleepers(&mut stdin, 1);
-    drop(child.stdout.take()); // the client stops listening
-                               // Replies now hit a closed pipe (SIGPIPE/EPIPE): the server must notice and stop.
-    for id in 100..110 {
-        let _ = writeln!(stdin, "{}", modern_call(id, "list_patterns", json!({})));
-    }
-    let _ = stdin.flush();
     assert!(
         wait_until(Duration::from_secs(10), || child
             .try_wait()
             .unwrap()
             .is_some()),
-        "server kept running with nobody reading"
+        "{why}"
     );
     let status = child.wait().unwrap();
     assert_eq!(
@@ -142,31 +131,11 @@ fn client_closing_stdout_mid_flight_stops_the_server_and_its_demos() {
         Some(0),
         "died instead of exiting: {status:?}"
     );
-    assert!(wait_until(Duration::from_secs(5), || processes_mentioning(
-        "sleeper.py"
-    )
-    .is_empty()));
-    assert!(wait_until(Duration::from_secs(5), || leftovers_of(pid).is_empty()));
+    assert_nothing_left(pid);
 }
 
-#[test]
-fn sigterm_while_demos_run_exits_zero_and_leaves_nothing() {
-    if !have_python() {
-        return;
-    }
-    let mut child = raw_hostile();
-    let pid = child.id();
-    let mut stdin = child.stdin.take().unwrap();
-    start_sleepers(&mut stdin, 2);
-    signal(pid, libc::SIGTERM);
-    assert!(
-        wait_until(Duration::from_secs(10), || child
-            .try_wait()
-            .unwrap()
-            .is_some()),
-        "SIGTERM did not stop the server"
-    );
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+/// No sleeper demo runs any more, and the server `pid` left no scratch folder or cgroup.
+fn assert_nothing_left(pid: u32) {
     assert!(wait_until(Duration::from_secs(5), || processes_mentioning(
         "sleeper.py"
     )
@@ -176,6 +145,36 @@ fn sigterm_while_demos_run_exits_zero_and_leaves_nothing() {
         "{:?}",
         leftovers_of(pid)
     );
+}
+
+#[test]
+fn client_closing_stdout_mid_flight_stops_the_server_and_its_demos() {
+    if !have_python() {
+        return;
+    }
+    let mut child = raw_hostile();
+    let mut stdin = child.stdin.take().unwrap();
+    start_sleepers(&mut stdin, 1);
+    // The client stops listening: replies now hit a closed pipe (SIGPIPE/EPIPE), which
+    // the server must notice and stop on.
+    drop(child.stdout.take());
+    for id in 100..110 {
+        let _ = writeln!(stdin, "{}", modern_call(id, "list_patterns", json!({})));
+    }
+    let _ = stdin.flush();
+    exits_cleanly_leaving_nothing(&mut child, "server kept running with nobody reading");
+}
+
+#[test]
+fn sigterm_while_demos_run_exits_zero_and_leaves_nothing() {
+    if !have_python() {
+        return;
+    }
+    let mut child = raw_hostile();
+    let mut stdin = child.stdin.take().unwrap();
+    start_sleepers(&mut stdin, 2);
+    signal(child.id(), libc::SIGTERM);
+    exits_cleanly_leaving_nothing(&mut child, "SIGTERM did not stop the server");
     // stdout held only protocol messages, none of them half-written.
     let mut out = String::new();
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
@@ -204,11 +203,7 @@ fn sigkill_leftovers_are_swept_by_the_next_server() {
     let mut next = Server::with_skill("hostile-skill");
     let reply = next.call_tool("run_demo", json!({"id": "peek"}));
     assert_eq!(reply["result"]["isError"], false, "{reply}");
-    assert!(
-        wait_until(Duration::from_secs(5), || leftovers_of(pid).is_empty()),
-        "{:?}",
-        leftovers_of(pid)
-    );
+    assert_nothing_left(pid);
 }
 
 #[test]
@@ -486,7 +481,11 @@ fn wall_clock_jumps_do_not_move_deadlines() {
     let offset = dir.path().join("offset");
     std::fs::write(&offset, "+0\n").unwrap();
     let mut child = Command::new(bin())
-        .args(["--skill-dir", fixture("hostile-skill").to_str().unwrap(), "serve"])
+        .args([
+            "--skill-dir",
+            fixture("hostile-skill").to_str().unwrap(),
+            "serve",
+        ])
         .env("LD_PRELOAD", FAKETIME)
         .env("FAKETIME_TIMESTAMP_FILE", &offset)
         .env("FAKETIME_NO_CACHE", "1")
