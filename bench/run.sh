@@ -3,8 +3,9 @@
 # `mcp` 2.3 MCPServer, TypeScript @modelcontextprotocol/server 2.4, Rust rmcp 3.11),
 # each serving the same workload over stdio and Streamable HTTP, in one run.
 #
-#   bash bench/run.sh                 # full run: 5 runs, about 15 minutes on 2 cores
-#   BENCH_QUICK=1 bash bench/run.sh   # smoke run (CI): 1 short run, checks it all works
+#   bash bench/run.sh                 # full run: 5 runs, about 17 minutes of measuring on 2 cores
+#   BENCH_QUICK=1 bash bench/run.sh   # smoke run (CI): 1 short run, checks it all works;
+#                                     # about 2.5 minutes with empty bench/.deps, 1 once built
 #
 # Installs what it needs into bench/.deps (git-ignored): a Python venv (mcp, matplotlib),
 # Node 22 and the TypeScript SDK from the npm registry, the rmcp peer's build, and `wrk`
