@@ -74,6 +74,11 @@ cat > "$BENCH_WORK/servers.json" <<JSON
 JSON
 
 echo "== measuring (node $("$node" --version), $("$BENCH_PYTHON" --version), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-nice -n 5 "$deps/target/$profile/bench-driver" "$BENCH_WORK/servers.json" "$out/results.json"
+status=0
+rm -f "$out/results.json"
+nice -n 5 "$deps/target/$profile/bench-driver" "$BENCH_WORK/servers.json" "$out/results.json" || status=$?
+# A failed measurement still gets its table (which names it); the exit status reports it.
+[ -f "$out/results.json" ] || exit "$status"
 "$deps/venv/bin/python" "$here/report.py" "$out/results.json" "$out/results.md" "$out/chart.svg"
 cat "$out/results.md"
+exit "$status"
