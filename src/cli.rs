@@ -225,15 +225,15 @@ fn init_tracing(level: &str) {
 }
 
 fn load(cli: &Cli) -> Result<SkillService, String> {
+    let demos = DemoRunner::new(interpreter_path(&cli.command));
     let catalog = match &cli.skill_dir {
-        Some(dir) => Catalog::from_dir(dir),
-        None => Catalog::embedded(),
-    }
-    .map_err(|e| format!("invalid skill content: {e}"))?;
-    Ok(SkillService::new(
-        catalog,
-        DemoRunner::new(interpreter_path(&cli.command)),
-    ))
+        // A folder given by hand is checked before serving: its errors belong at start-up.
+        Some(dir) => Catalog::from_dir(dir)
+            .map(crate::catalog::LazyCatalog::ready)
+            .map_err(|e| format!("invalid skill content: {e}"))?,
+        None => crate::catalog::LazyCatalog::embedded_in_background(),
+    };
+    Ok(SkillService::with_catalog(catalog, demos))
 }
 
 /// `--python` names an interpreter for `serve`, and for `run` when it is a path rather
@@ -246,6 +246,17 @@ fn interpreter_path(command: &Command) -> Option<PathBuf> {
             ..
         } if raw.parse::<crate::catalog::PyVersion>().is_err() => Some(PathBuf::from(raw)),
         _ => None,
+    }
+}
+
+/// Stdio serving has one runtime thread plus the short-lived thread that parses the
+/// catalogue; glibc would give that thread an arena of its own and keep it for the life
+/// of the process. One shared arena keeps the resident size near what one thread needs.
+fn one_malloc_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only adjusts allocator tuning; called before any other thread runs.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 
@@ -267,6 +278,9 @@ pub fn main() -> ExitCode {
     } = &cli.command
     {
         return check_files(files, for_python.as_deref(), *json);
+    }
+    if matches!(&cli.command, Command::Serve(args) if args.http.http.is_none()) {
+        one_malloc_arena();
     }
     let service = match load(&cli) {
         Ok(service) => Arc::new(service),

@@ -5,12 +5,14 @@
 mod entry;
 mod error;
 mod frontmatter;
+mod lazy;
 mod python;
 pub(crate) mod skill_md;
 mod source;
 
 pub use entry::{Category, DemoParam, DemoSpec, Entry, ParamType, Snippet};
 pub use error::CatalogError;
+pub use lazy::LazyCatalog;
 pub use python::{BadPyVersion, PyVersion};
 pub use source::{EMBEDDED_NAME, MAX_BYTES, MAX_FILES};
 

@@ -39,9 +39,7 @@ pub fn instructions(service: &SkillService) -> String {
          user's problem or pasted error, get_pattern for the explanation, get_snippet \
          (with `python` for their version) for code, run_demo to show a pattern behaving. \
          The skill's files are resources under skill://{}/.",
-        catalog.name,
-        catalog.entries.len(),
-        catalog.name
+        catalog.name, catalog.entry_count, catalog.name
     )
 }
 

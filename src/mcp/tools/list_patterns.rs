@@ -31,6 +31,12 @@ pub struct Args {
     pub python: Option<String>,
 }
 
+impl Args {
+    pub fn is_unfiltered(&self) -> bool {
+        self.category.is_none() && self.tag.is_none() && self.python.is_none()
+    }
+}
+
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct PatternSummary {
     pub id: String,

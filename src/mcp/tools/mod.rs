@@ -140,7 +140,27 @@ pub async fn call(
 ) -> Result<ToolResult, McpError> {
     match name {
         "list_patterns" => {
-            let args = parse_args(name, arguments)?;
+            let args: list_patterns::Args = parse_args(name, arguments)?;
+            if args.is_unfiltered() {
+                // The whole table of contents never changes: rendered once, then cloned.
+                let (structured, text) = match service.full_listing.get() {
+                    Some(rendered) => rendered.clone(),
+                    None => {
+                        let result = ToolResult::from_run(list_patterns::run(service, args))?;
+                        let Some(structured) = result.structured.filter(|_| !result.is_error)
+                        else {
+                            return Ok(ToolResult::failed(ToolFailure::new(result.text)));
+                        };
+                        let _ = service.full_listing.set((structured, result.text));
+                        service.full_listing.get().cloned().unwrap_or_default()
+                    }
+                };
+                return Ok(ToolResult {
+                    structured: Some(structured),
+                    text,
+                    is_error: false,
+                });
+            }
             ToolResult::from_run(list_patterns::run(service, args))
         }
         "get_pattern" => {
