@@ -802,7 +802,7 @@ fn serve(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
         use crate::transport::pipe::{poll_fd, PipeReader, PipeWriter};
         use crate::transport::stdio::serve;
         let input: Box<dyn tokio::io::AsyncRead + Unpin> = match poll_fd(0) {
-            Some(fd) => Box::new(PipeReader(fd)),
+            Some(fd) => Box::new(PipeReader::new(fd)),
             None => Box::new(tokio::io::stdin()),
         };
         let shutdown = crate::transport::shutdown_signal();

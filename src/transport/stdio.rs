@@ -133,6 +133,12 @@ pub async fn serve<R, W>(
     let mut buf = Vec::new();
     let mut running = JoinSet::new();
     loop {
+        if reader.buffer().is_empty() {
+            // Let the writer send what is queued before a read that may spin (see
+            // `transport::pipe`): the client cannot send its next request before it
+            // has our reply.
+            tokio::task::yield_now().await;
+        }
         let read = tokio::select! {
             read = read_line(&mut reader, config.max_message_bytes, &mut buf) => read,
             () = stop.cancelled() => break,
