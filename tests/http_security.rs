@@ -283,3 +283,28 @@ fn silent_connections_make_room_when_every_slot_is_taken() {
     assert_eq!(http_client::read_response(&mut talker, false).status, 200);
     drop((silent, more));
 }
+
+#[test]
+fn tokens_never_reach_the_log_even_at_trace_level() {
+    let secret = "s3cret-token-7f3a9c";
+    let server = HttpServer::tiny(&["--token", secret, "--log-level", "trace"]);
+    assert_eq!(
+        tools_list(&server, &[("Authorization", &format!("Bearer {secret}"))]),
+        200
+    );
+    assert_eq!(
+        tools_list(&server, &[("Authorization", "Bearer wrong-7f3a9c")]),
+        401
+    );
+    server.sigterm();
+    let mut logged = Vec::new();
+    while let Ok(line) = server.stderr.recv_timeout(Duration::from_secs(5)) {
+        logged.push(line);
+    }
+    assert!(
+        logged.len() > 2,
+        "trace logging wrote almost nothing: {logged:?}"
+    );
+    let all = logged.join("\n");
+    assert!(!all.contains(secret) && !all.contains("7f3a9c"), "{all}");
+}
