@@ -523,6 +523,19 @@ fn prompts_render_and_validate_arguments() {
         .as_str()
         .unwrap()
         .contains("`beta`"));
+    // The prompt carries check_code's findings for the code under review.
+    let code = "import time\nasync def f():\n    time.sleep(1)\n";
+    let review = s.modern(
+        "prompts/get",
+        json!({"name": "review-async-code", "arguments": {"code": code, "python": "3.10"}}),
+    );
+    let text = review["result"]["messages"][0]["content"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        text.contains("line 3:5 blocking-call (blocking-the-loop)"),
+        "{text}"
+    );
     assert_eq!(
         error_code(&s.modern(
             "prompts/get",

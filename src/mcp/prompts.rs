@@ -118,7 +118,9 @@ pub fn get(service: &SkillService, params: GetParams) -> Result<Value, McpError>
     let messages = match spec.name {
         "review-async-code" => {
             let code = required("code")?;
-            let python = arg("python")?.unwrap_or_else(|| "the user's".to_string());
+            let target = arg("python")?;
+            let static_findings = static_findings(&code, target.as_deref());
+            let python = target.unwrap_or_else(|| "the user's".to_string());
             let pitfalls: Vec<String> = catalog
                 .entries
                 .iter()
@@ -129,7 +131,7 @@ pub fn get(service: &SkillService, params: GetParams) -> Result<Value, McpError>
                 "Review this asyncio code for Python {python}. For each problem, quote the line, \
                  explain the failure it causes, and name the catalogue entry that fixes it \
                  (get_pattern <id>); prefer the fix that runs on that Python (get_snippet with \
-                 `python`). Known pitfalls:\n{}\n\n```python\n{code}\n```",
+                 `python`). {static_findings}Known pitfalls:\n{}\n\n```python\n{code}\n```",
                 pitfalls.join("\n")
             ))]
         }
@@ -215,4 +217,33 @@ pub fn complete(service: &SkillService, params: &Value) -> Result<Value, McpErro
     let total = values.len();
     values.truncate(100);
     Ok(json!({ "completion": { "values": values, "total": total, "hasMore": total > 100 } }))
+}
+
+/// What `check_code` finds in the code, as a head start for the review (the model still
+/// reads the code: the rules cover the common pitfalls, not everything).
+fn static_findings(code: &str, python: Option<&str>) -> String {
+    let python = python.and_then(|p| p.parse().ok());
+    match crate::check::check(code, python) {
+        Ok(report) if report.findings.is_empty() => {
+            "The static check (check_code) found nothing; look for what it cannot see. ".into()
+        }
+        Ok(report) => {
+            let lines: Vec<String> = report
+                .findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "- line {}:{} {} ({}): {}",
+                        f.line, f.column, f.rule, f.pattern, f.message
+                    )
+                })
+                .collect();
+            format!(
+                "The static check (check_code) already found:\n{}\nConfirm each and look \
+                 for what it cannot see. ",
+                lines.join("\n")
+            )
+        }
+        Err(e) => format!("The static check (check_code) could not run: {e}. "),
+    }
 }
