@@ -106,18 +106,26 @@ fn describe<A: JsonSchema, O: JsonSchema>(spec: &ToolSpec) -> Value {
     })
 }
 
-/// Every tool's descriptor in a fixed order, rendered once.
+/// Every tool's descriptor in a fixed order, derived from the argument and result types
+/// with schemars. That takes most of a millisecond, so the server does not do it at
+/// start-up: it serves `tools.json`, this function's output committed beside this file,
+/// and a unit test fails (and says how to refresh it) whenever the two differ.
+pub fn generate_definitions() -> Vec<Value> {
+    vec![
+        describe::<list_patterns::Args, list_patterns::Output>(&list_patterns::SPEC),
+        describe::<get_pattern::Args, get_pattern::Output>(&get_pattern::SPEC),
+        describe::<get_snippet::Args, get_snippet::Output>(&get_snippet::SPEC),
+        describe::<search_patterns::Args, search_patterns::Output>(&search_patterns::SPEC),
+        describe::<run_demo::Args, run_demo::Output>(&run_demo::SPEC),
+        describe::<check_code::Args, check_code::Output>(&check_code::SPEC),
+    ]
+}
+
+/// The descriptors `tools/list` serves (see [`generate_definitions`]).
 pub fn definitions() -> &'static [Value] {
     static DEFS: OnceLock<Vec<Value>> = OnceLock::new();
     DEFS.get_or_init(|| {
-        vec![
-            describe::<list_patterns::Args, list_patterns::Output>(&list_patterns::SPEC),
-            describe::<get_pattern::Args, get_pattern::Output>(&get_pattern::SPEC),
-            describe::<get_snippet::Args, get_snippet::Output>(&get_snippet::SPEC),
-            describe::<search_patterns::Args, search_patterns::Output>(&search_patterns::SPEC),
-            describe::<run_demo::Args, run_demo::Output>(&run_demo::SPEC),
-            describe::<check_code::Args, check_code::Output>(&check_code::SPEC),
-        ]
+        serde_json::from_str(include_str!("tools.json")).unwrap_or_else(|_| generate_definitions())
     })
 }
 
@@ -199,5 +207,27 @@ pub async fn call(
                 close.join(" or ")
             )))
         }
+    }
+}
+
+#[cfg(test)]
+mod snapshot {
+    use super::*;
+
+    /// `UPDATE_TOOLS_JSON=1 cargo test --lib tools_json` rewrites the snapshot.
+    #[test]
+    fn tools_json_is_what_the_types_generate() {
+        let generated = generate_definitions();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/mcp/tools/tools.json");
+        if std::env::var_os("UPDATE_TOOLS_JSON").is_some() {
+            let text = serde_json::to_string_pretty(&generated).unwrap() + "\n";
+            std::fs::write(path, text).unwrap();
+            return; // the include_str! above this run still holds the old file
+        }
+        let served: Vec<Value> = serde_json::from_str(include_str!("tools.json")).unwrap();
+        assert!(
+            served == generated,
+            "src/mcp/tools/tools.json is stale: run `UPDATE_TOOLS_JSON=1 cargo test --lib tools_json`"
+        );
     }
 }
