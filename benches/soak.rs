@@ -23,6 +23,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::binary;
+
 const MODERN: &str = "2026-07-28";
 
 fn quick() -> bool {
@@ -47,31 +50,10 @@ fn spawn_stdio(bin: &PathBuf) -> std::process::Child {
         .expect("spawn")
 }
 
-fn binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("ASYNC_PATTERNS_BIN") {
-        return PathBuf::from(path);
-    }
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--quiet", "--bin", "async-patterns"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("cargo build");
-    assert!(status.success(), "release build failed");
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/async-patterns")
-}
-
-/// Resident and peak memory of `pid` in KiB (VmRSS, VmHWM).
+/// Resident and peak memory of `pid` in KiB (VmRSS, VmHWM); 0 once it is gone.
 fn memory_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    let field = |name| support::status_kib(pid, name).unwrap_or(0);
+    (field("VmRSS"), field("VmHWM"))
 }
 
 fn open_fds(pid: u32) -> usize {

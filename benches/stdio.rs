@@ -11,20 +11,10 @@ use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::Instant;
 
-const MODERN: &str = "2026-07-28";
+mod support;
+use support::binary;
 
-fn binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("ASYNC_PATTERNS_BIN") {
-        return PathBuf::from(path);
-    }
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--quiet", "--bin", "async-patterns"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("cargo build");
-    assert!(status.success(), "release build failed");
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/async-patterns")
-}
+const MODERN: &str = "2026-07-28";
 
 struct Proc {
     child: Child,
@@ -72,14 +62,7 @@ impl Proc {
     }
 
     fn peak_rss_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))?
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
+        support::status_kib(self.child.id(), "VmHWM")
     }
 
     fn close(mut self) {
