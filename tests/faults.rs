@@ -5,19 +5,12 @@
 
 mod common;
 
-use common::{bin, fixture, Server};
+use common::{bin, fixture, have_python, processes_mentioning, scratch_dirs_of, Server};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn have_python() -> bool {
-    Command::new("python3")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 fn modern_call(id: u64, name: &str, arguments: Value) -> String {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
@@ -26,34 +19,16 @@ fn modern_call(id: u64, name: &str, arguments: Value) -> String {
     .to_string()
 }
 
-/// Processes whose command line mentions `needle`.
-fn processes_mentioning(needle: &str) -> Vec<String> {
-    let me = std::process::id().to_string();
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter(|e| {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            name.chars().all(|c| c.is_ascii_digit()) && name != me
-        })
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-        .filter(|c| c.contains(needle))
-        .collect()
-}
-
 /// Scratch folders and pids cgroups a server with this pid made.
 fn leftovers_of(pid: u32) -> Vec<PathBuf> {
     let prefix = format!("async-patterns-demo-{pid}-");
-    [std::env::temp_dir(), PathBuf::from("/sys/fs/cgroup/pids")]
-        .iter()
-        .filter_map(|dir| std::fs::read_dir(dir).ok())
+    let cgroups = std::fs::read_dir("/sys/fs/cgroup/pids")
+        .into_iter()
         .flatten()
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-        .map(|e| e.path())
-        .collect()
+        .map(|e| e.path());
+    scratch_dirs_of(pid).into_iter().chain(cgroups).collect()
 }
 
 fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {

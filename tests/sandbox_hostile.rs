@@ -4,16 +4,9 @@
 
 mod common;
 
-use common::Server;
+use common::{have_python, processes_mentioning, scratch_dirs_of, Server};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-
-fn have_python() -> bool {
-    std::process::Command::new("python3")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 fn hostile() -> Server {
     Server::with_skill("hostile-skill")
@@ -26,34 +19,6 @@ fn run(s: &mut Server, args: Value) -> Value {
     // After every attack the server still answers at once.
     assert!(s.modern("tools/list", Value::Null)["result"]["tools"].is_array());
     report
-}
-
-/// Processes whose command line mentions `needle` (other than this test process).
-fn processes_mentioning(needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.chars().all(|c| c.is_ascii_digit()) || name == std::process::id().to_string() {
-            continue;
-        }
-        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
-            let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            if text.contains(needle) {
-                found.push(format!("{name}: {text}"));
-            }
-        }
-    }
-    found
-}
-
-fn scratch_dirs_of(pid: u32) -> Vec<String> {
-    let prefix = format!("async-patterns-demo-{pid}-");
-    std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(&prefix))
-        .collect()
 }
 
 #[test]

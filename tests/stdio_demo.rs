@@ -3,19 +3,12 @@
 
 mod common;
 
-use common::{structured, Server};
+use common::{have_python, structured, Server};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 fn tiny() -> Server {
     Server::with_skill("tiny-skill")
-}
-
-fn have_python() -> bool {
-    std::process::Command::new("python3")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
