@@ -19,12 +19,6 @@ pub struct LazyCatalog {
     pending: Mutex<Option<JoinHandle<Result<Catalog, CatalogError>>>>,
 }
 
-fn is_entry(path: &str) -> bool {
-    path.strip_prefix("references/")
-        .and_then(|rest| rest.strip_suffix(".md"))
-        .is_some_and(|stem| !stem.contains('/'))
-}
-
 impl LazyCatalog {
     /// A catalogue already built (a `--skill-dir`, validated before serving).
     pub fn ready(catalog: Catalog) -> Self {
@@ -42,7 +36,11 @@ impl LazyCatalog {
     pub fn embedded_in_background() -> Self {
         let raw = source::embedded();
         let name = raw.folder.clone();
-        let entry_count = raw.files.iter().filter(|f| is_entry(&f.path)).count();
+        let entry_count = raw
+            .files
+            .iter()
+            .filter(|f| super::entry_id(&f.path).is_some())
+            .count();
         let handle = std::thread::Builder::new()
             .name("catalogue".into())
             .spawn(move || Catalog::build(raw));

@@ -108,6 +108,13 @@ pub struct Catalog {
     snippets: HashMap<String, Vec<Snippet>>,
 }
 
+/// The entry id a skill file holds: `references/<id>.md` directly in `references/`.
+fn entry_id(path: &str) -> Option<&str> {
+    path.strip_prefix("references/")?
+        .strip_suffix(".md")
+        .filter(|stem| !stem.contains('/'))
+}
+
 impl Catalog {
     /// The skill embedded in the binary. It was validated by the test suite before the
     /// binary was built, but a broken build still gets an error, not a panic.
@@ -150,16 +157,9 @@ impl Catalog {
         let mut entries = Vec::new();
         let mut snippets: HashMap<String, Vec<Snippet>> = HashMap::new();
         for file in &raw.files {
-            let Some(stem) = file
-                .path
-                .strip_prefix("references/")
-                .and_then(|rest| rest.strip_suffix(".md"))
-            else {
+            let Some(stem) = entry_id(&file.path) else {
                 continue;
             };
-            if stem.contains('/') {
-                continue;
-            }
             let text = std::str::from_utf8(&file.bytes)
                 .map_err(|_| CatalogError::new(&file.path, None, "not valid UTF-8"))?;
             let (entry, found) = entry::parse(&file.path, stem, text)?;

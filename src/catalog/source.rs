@@ -4,6 +4,7 @@
 use super::CatalogError;
 use include_dir::{include_dir, Dir};
 use std::borrow::Cow;
+use std::io::Read;
 use std::path::Path;
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/skill/async-python-patterns");
@@ -102,9 +103,7 @@ pub fn from_dir(root: &Path) -> Result<RawSkill, CatalogError> {
                 let budget = (MAX_BYTES - total) as u64 + 1;
                 let mut bytes = Vec::new();
                 std::fs::File::open(entry.path())
-                    .and_then(|f| {
-                        std::io::Read::read_to_end(&mut std::io::Read::take(f, budget), &mut bytes)
-                    })
+                    .and_then(|f| f.take(budget).read_to_end(&mut bytes))
                     .map_err(|e| CatalogError::new(&rel, None, format!("cannot read: {e}")))?;
                 total += bytes.len();
                 files.push(RawFile {

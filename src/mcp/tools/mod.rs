@@ -149,27 +149,24 @@ pub async fn call(
     match name {
         "list_patterns" => {
             let args: list_patterns::Args = parse_args(name, arguments)?;
-            if args.is_unfiltered() {
-                // The whole table of contents never changes: rendered once, then cloned.
-                let (structured, text) = match service.full_listing.get() {
-                    Some(rendered) => rendered.clone(),
-                    None => {
-                        let result = ToolResult::from_run(list_patterns::run(service, args))?;
-                        let Some(structured) = result.structured.filter(|_| !result.is_error)
-                        else {
-                            return Ok(ToolResult::failed(ToolFailure::new(result.text)));
-                        };
-                        let _ = service.full_listing.set((structured, result.text));
-                        service.full_listing.get().cloned().unwrap_or_default()
-                    }
-                };
+            if !args.is_unfiltered() {
+                return ToolResult::from_run(list_patterns::run(service, args));
+            }
+            // The whole table of contents never changes: rendered once, then cloned.
+            if let Some((structured, text)) = service.full_listing.get() {
                 return Ok(ToolResult {
-                    structured: Some(structured),
-                    text,
+                    structured: Some(structured.clone()),
+                    text: text.clone(),
                     is_error: false,
                 });
             }
-            ToolResult::from_run(list_patterns::run(service, args))
+            let result = ToolResult::from_run(list_patterns::run(service, args))?;
+            if let (false, Some(structured)) = (result.is_error, &result.structured) {
+                let _ = service
+                    .full_listing
+                    .set((structured.clone(), result.text.clone()));
+            }
+            Ok(result)
         }
         "get_pattern" => {
             let args = parse_args(name, arguments)?;
