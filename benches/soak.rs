@@ -213,27 +213,17 @@ struct StdioReport {
     peak_kib: u64,
 }
 
-/// Pipelines `total` requests over one connection: a writer thread sends them all, this
-/// thread reads and checks every answer, sampling memory as it goes.
-fn stdio_soak(bin: &PathBuf, mix: &Arc<Mix>, total: u64) -> StdioReport {
-    let mut child = spawn_stdio(bin);
-    let pid = child.id();
-    let mut stdin = std::io::BufWriter::with_capacity(256 * 1024, child.stdin.take().unwrap());
-    let stdout = child.stdout.take().unwrap();
-    let writer_mix = mix.clone();
-    let writer = std::thread::spawn(move || {
-        for n in 0..total {
-            let (line, _) = writer_mix.message(n);
-            stdin.write_all(&line).unwrap();
-        }
-        stdin.flush().unwrap();
-        stdin
-    });
-    let start = Instant::now();
+/// Reads answers until `total` have come (or stdout ends), checking each against its
+/// request: the id is one we sent and not answered before, and the content is right.
+/// Calls `progress` with the count after each answer; returns (answered, wrong).
+fn read_and_check(
+    mut reader: impl BufRead,
+    mix: &Mix,
+    total: u64,
+    mut progress: impl FnMut(u64),
+) -> (u64, u64) {
     let mut seen = vec![false; total as usize];
     let (mut answered, mut wrong) = (0u64, 0u64);
-    let mut rss_after_warmup = 0;
-    let mut reader = BufReader::with_capacity(256 * 1024, stdout);
     let mut line = String::new();
     while answered < total {
         line.clear();
@@ -255,10 +245,35 @@ fn stdio_soak(bin: &PathBuf, mix: &Arc<Mix>, total: u64) -> StdioReport {
             }
         }
         answered += 1;
+        progress(answered);
+    }
+    (answered, wrong)
+}
+
+/// Pipelines `total` requests over one connection: a writer thread sends them all, this
+/// thread reads and checks every answer, sampling memory as it goes.
+fn stdio_soak(bin: &PathBuf, mix: &Arc<Mix>, total: u64) -> StdioReport {
+    let mut child = spawn_stdio(bin);
+    let pid = child.id();
+    let mut stdin = std::io::BufWriter::with_capacity(256 * 1024, child.stdin.take().unwrap());
+    let stdout = child.stdout.take().unwrap();
+    let writer_mix = mix.clone();
+    let writer = std::thread::spawn(move || {
+        for n in 0..total {
+            let (line, _) = writer_mix.message(n);
+            stdin.write_all(&line).unwrap();
+        }
+        stdin.flush().unwrap();
+        stdin
+    });
+    let start = Instant::now();
+    let mut rss_after_warmup = 0;
+    let reader = BufReader::with_capacity(256 * 1024, stdout);
+    let (answered, wrong) = read_and_check(reader, mix, total, |answered| {
         if answered == total / 10 {
             rss_after_warmup = memory_kib(pid).0;
         }
-    }
+    });
     let seconds = start.elapsed().as_secs_f64();
     let (rss_end, peak) = memory_kib(pid);
     drop(writer.join().unwrap());
@@ -301,22 +316,7 @@ fn backpressure(bin: &PathBuf, mix: &Arc<Mix>, total: u64) -> Value {
     std::thread::sleep(Duration::from_secs(1));
     let still = written.load(Ordering::Relaxed);
     // Now read everything.
-    let mut reader = BufReader::new(stdout);
-    let mut line = String::new();
-    let mut answered = 0u64;
-    let mut wrong = 0u64;
-    while answered < total {
-        line.clear();
-        if reader.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        let answer: Value = serde_json::from_str(&line).unwrap();
-        let n = answer["id"].as_u64().unwrap_or(u64::MAX);
-        if n >= total || !check(&answer, mix.message(n).1) {
-            wrong += 1;
-        }
-        answered += 1;
-    }
+    let (answered, wrong) = read_and_check(BufReader::new(stdout), mix, total, |_| {});
     drop(writer.join().unwrap());
     let _ = child.wait();
     json!({
