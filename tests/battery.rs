@@ -7,7 +7,7 @@ mod common;
 mod http_client;
 
 use common::Server;
-use http_client::HttpServer;
+use http_client::{header_safe, HttpServer};
 use serde_json::{json, Value};
 
 const MODERN: &str = "2026-07-28";
@@ -158,18 +158,6 @@ fn cases() -> Vec<Case> {
         case("unknown prompt", modern("prompts/get", json!({"name": "nope"})), Error(-32602)),
         case("prompt missing its argument", modern("prompts/get", json!({"name": "explain-pattern", "arguments": {}})), Error(-32602)),
     ]
-}
-
-/// A value as a client puts it in a header: as is when printable ASCII, else in the
-/// `=?base64?...?=` form the Streamable HTTP transport defines.
-fn header_safe(value: &str) -> String {
-    use base64::Engine;
-    if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        value.to_string()
-    } else {
-        let encoded = base64::engine::general_purpose::STANDARD.encode(value);
-        format!("=?base64?{encoded}?=")
-    }
 }
 
 /// A reply shortened for assertion messages (some cases send a megabyte).

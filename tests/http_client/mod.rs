@@ -15,6 +15,18 @@ pub const MODERN: &str = "2026-07-28";
 pub const LEGACY: &str = "2025-11-25";
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// A value as a client puts it in a header: as is when printable ASCII, else in the
+/// `=?base64?...?=` form the Streamable HTTP transport defines.
+pub fn header_safe(value: &str) -> String {
+    use base64::Engine;
+    if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        value.to_string()
+    } else {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(value);
+        format!("=?base64?{encoded}?=")
+    }
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -130,7 +142,7 @@ impl HttpServer {
         }
         let params = &body["params"];
         if let Some(name) = params["name"].as_str().or(params["uri"].as_str()) {
-            all.push(("Mcp-Name".into(), name.into()));
+            all.push(("Mcp-Name".into(), header_safe(name)));
         }
         for (k, v) in headers {
             all.retain(|(name, _)| !name.eq_ignore_ascii_case(k));
