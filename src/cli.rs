@@ -792,9 +792,7 @@ fn serve(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return usage(&format!("cannot start the runtime: {e}")),
     };
-    let dispatcher = Arc::new(crate::mcp::dispatch::Dispatcher::new(crate::mcp::methods(
-        service,
-    )));
+    let dispatcher = Arc::new(crate::mcp::dispatch::Dispatcher::new(service));
     let config = crate::transport::stdio::StdioConfig {
         max_message_bytes: args.max_message_bytes,
     };
@@ -848,9 +846,7 @@ fn serve_http(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return usage(&format!("cannot start the runtime: {e}")),
     };
-    let dispatcher = Arc::new(crate::mcp::dispatch::Dispatcher::new(crate::mcp::methods(
-        service.clone(),
-    )));
+    let dispatcher = Arc::new(crate::mcp::dispatch::Dispatcher::new(service.clone()));
     match runtime.block_on(http::serve(dispatcher, service, config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

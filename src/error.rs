@@ -27,6 +27,10 @@ pub enum McpError {
     MethodNotFound(String),
     #[error("invalid params: {0}")]
     InvalidParams(String),
+    /// A modern request without the version or capabilities every one must carry in
+    /// `params._meta`: invalid params, and a malformed message.
+    #[error("invalid params: {0}")]
+    MissingMeta(String),
     /// A resource URI that names nothing we serve. The era decides the code.
     #[error("resource not found: {uri}")]
     ResourceNotFound { uri: String, legacy: bool },
@@ -47,13 +51,27 @@ impl McpError {
             McpError::Parse(_) => PARSE_ERROR,
             McpError::InvalidRequest(_) => INVALID_REQUEST,
             McpError::MethodNotFound(_) => METHOD_NOT_FOUND,
-            McpError::InvalidParams(_) => INVALID_PARAMS,
+            McpError::InvalidParams(_) | McpError::MissingMeta(_) => INVALID_PARAMS,
             McpError::ResourceNotFound { legacy: true, .. } => RESOURCE_NOT_FOUND_LEGACY,
             McpError::ResourceNotFound { legacy: false, .. } => INVALID_PARAMS,
             McpError::UnsupportedVersion { .. } => UNSUPPORTED_PROTOCOL_VERSION,
             McpError::HeaderMismatch(_) => HEADER_MISMATCH,
             McpError::Internal(_) => INTERNAL_ERROR,
         }
+    }
+
+    /// Whether the error refuses the message as sent (it is not a request we can route
+    /// in its era), rather than reporting a method that ran and failed. HTTP answers
+    /// these with 400.
+    pub fn refuses_message(&self) -> bool {
+        matches!(
+            self,
+            McpError::Parse(_)
+                | McpError::InvalidRequest(_)
+                | McpError::MissingMeta(_)
+                | McpError::UnsupportedVersion { .. }
+                | McpError::HeaderMismatch(_)
+        )
     }
 
     fn data(&self) -> Option<Value> {

@@ -65,7 +65,7 @@ fn cases() -> Vec<Case> {
     use Expect::*;
     let skill = "skill://tiny-skill";
     let huge = modern(&"x".repeat(1 << 20), json!({}));
-    let mut huge_arg = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"},"name":"search_patterns","arguments":{"query":""#.to_vec();
+    let mut huge_arg = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}},"name":"search_patterns","arguments":{"query":""#.to_vec();
     huge_arg.extend(std::iter::repeat_n(b'q', 1 << 20));
     huge_arg.extend(br#""}}}"#);
     vec![
@@ -83,7 +83,7 @@ fn cases() -> Vec<Case> {
             in_session: true,
         },
         case("1 MiB tool argument", huge_arg, Error(-32602)),
-        case("number beyond f64 in arguments", br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"},"name":"search_patterns","arguments":{"query":"x","limit":1e400}}}"#.to_vec(), Error(-32602)),
+        case("number beyond f64 in arguments", br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}},"name":"search_patterns","arguments":{"query":"x","limit":1e400}}}"#.to_vec(), Error(-32602)),
         case("30-digit id", r#"{"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"ping"}"#, Error(-32600)),
         case("fractional id", r#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#, Error(-32600)),
         case("negative id", r#"{"jsonrpc":"2.0","id":-1,"method":"ping"}"#, Error(-32600)),
@@ -201,7 +201,7 @@ fn every_bad_input_over_stdio_gets_its_answer_and_the_next_request_works() {
         let probe = json!(format!("probe-{n}"));
         server.send(
             &json!({"jsonrpc": "2.0", "id": probe, "method": "tools/list",
-            "params": {"_meta": {"io.modelcontextprotocol/protocolVersion": MODERN}}}),
+            "params": {"_meta": {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}),
         );
         let after = server.reply_to(&probe);
         assert!(
@@ -348,5 +348,101 @@ fn every_bad_input_over_http_gets_its_answer_and_the_next_request_works() {
         let next = server.modern("tools/list", json!({}), &[]);
         assert_eq!(next.status, 200, "{}: the next request failed", case.name);
         assert!(next.json()["result"]["tools"].is_array());
+    }
+}
+
+/// Modern messages whose answer must not depend on the transport: each is sent over
+/// stdio and over Streamable HTTP (with the headers a client sets) and the two replies
+/// must be the same JSON.
+fn shared_cases() -> Vec<(&'static str, Value, u16)> {
+    let without_capabilities = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "get_snippet", "arguments": {"id": "alpha"},
+        "_meta": {"io.modelcontextprotocol/protocolVersion": MODERN}}});
+    let capabilities_not_object = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list",
+        "params": {"_meta": {"io.modelcontextprotocol/protocolVersion": MODERN,
+        "io.modelcontextprotocol/clientCapabilities": 5}}});
+    let bare_discover = json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover"});
+    let as_value = |bytes: Vec<u8>| serde_json::from_slice::<Value>(&bytes).unwrap();
+    vec![
+        (
+            "tools/call without clientCapabilities",
+            without_capabilities,
+            400,
+        ),
+        (
+            "clientCapabilities not an object",
+            capabilities_not_object,
+            400,
+        ),
+        ("server/discover without _meta", bare_discover, 400),
+        (
+            "a tool call that works",
+            as_value(tool("get_snippet", json!({"id": "alpha"}))),
+            200,
+        ),
+        (
+            "a tool that fails",
+            as_value(tool("get_pattern", json!({"id": "nope"}))),
+            200,
+        ),
+        ("an unknown tool", as_value(tool("nope", json!({}))), 200),
+        ("a removed method", as_value(modern("ping", json!({}))), 404),
+        (
+            "an unknown method",
+            as_value(modern("foo/bar", json!({}))),
+            404,
+        ),
+        (
+            "a missing resource",
+            as_value(uri("skill://tiny-skill/nope.md")),
+            200,
+        ),
+        (
+            "a bad cursor",
+            as_value(modern("tools/list", json!({"cursor": "x"}))),
+            200,
+        ),
+        (
+            "a bad progress token",
+            as_value(modern(
+                "tools/list",
+                json!({"_meta": {"progressToken": [1]}}),
+            )),
+            200,
+        ),
+    ]
+}
+
+#[test]
+fn the_same_message_gets_the_same_answer_over_stdio_and_http() {
+    let mut stdio = Server::with_skill("tiny-skill");
+    let http = HttpServer::tiny(&[]);
+    for (name, message, status) in shared_cases() {
+        stdio.send(&message);
+        let over_stdio = stdio.reply_to(&message["id"]);
+        let mut headers = vec![
+            ("Content-Type".to_string(), "application/json".to_string()),
+            (
+                "Accept".to_string(),
+                "application/json, text/event-stream".to_string(),
+            ),
+            ("MCP-Protocol-Version".to_string(), MODERN.to_string()),
+        ];
+        if let Some(method) = message["method"].as_str() {
+            headers.push(("Mcp-Method".into(), method.into()));
+        }
+        let params = &message["params"];
+        if let Some(target) = params["name"].as_str().or(params["uri"].as_str()) {
+            headers.push(("Mcp-Name".into(), header_safe(target)));
+        }
+        let refs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let response = http.send("POST", "/mcp", &refs, message.to_string().as_bytes());
+        let over_http = response.json();
+        assert_eq!(over_stdio, over_http, "{name}: stdio and HTTP disagree");
+        // The error decides the status: a refused message is 400, an unknown method 404.
+        assert_eq!(response.status, status, "{name}: {over_http}");
     }
 }

@@ -234,7 +234,7 @@ fn killing_the_server_takes_its_demos_down_too() {
     s.send(
         &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
         "name": "run_demo", "arguments": {"id": "sleeper", "timeout_ms": 60000},
-        "_meta": {"io.modelcontextprotocol/protocolVersion": common::MODERN}}}),
+        "_meta": {"io.modelcontextprotocol/protocolVersion": common::MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}),
     );
     let deadline = Instant::now() + Duration::from_secs(10);
     while processes_mentioning("sleeper.py").is_empty() {

@@ -6,7 +6,7 @@
 
 use crate::harness;
 use async_patterns::catalog::Catalog;
-use async_patterns::mcp::context::Era;
+use async_patterns::mcp::era::Era;
 use async_patterns::mcp::resources::{file_uri, path_of};
 use serde_json::{json, Value};
 
@@ -28,7 +28,7 @@ const SKILL_MD: &str = "---\nname: fuzzed\ndescription: A skill built by the fuz
 /// Any bytes as one incoming message: the envelope decoder, era selection, the method
 /// table and every non-demo handler behind it. Replies must be well-formed JSON-RPC.
 pub fn envelope(data: &[u8]) {
-    let _ = async_patterns::mcp::dispatch::inspect(data);
+    let _ = async_patterns::mcp::envelope::Incoming::decode(data);
     if let Some(reply) = harness::exchange(data) {
         harness::check_reply(&reply);
     }
@@ -52,7 +52,8 @@ pub fn tool_args(data: &[u8]) {
         "params": {
             "name": tool,
             "arguments": arguments,
-            "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"},
+            "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {}},
         },
     });
     let reply = harness::exchange(message.to_string().as_bytes());
@@ -95,7 +96,7 @@ pub fn resource_uri(data: &[u8]) {
     }
     let message = json!({
         "jsonrpc": "2.0", "id": "r", "method": "resources/read",
-        "params": {"uri": uri, "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}},
+        "params": {"uri": uri, "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}},
     });
     let reply = harness::exchange(message.to_string().as_bytes()).expect("a reply");
     let value = harness::check_reply(&reply);

@@ -32,9 +32,7 @@ pub fn server() -> &'static Server {
         let catalog = Catalog::embedded().expect("the embedded skill loads");
         let demos = DemoRunner::new(Some("/nonexistent/python3".into()));
         let service = Arc::new(SkillService::new(catalog, demos));
-        let dispatcher = Arc::new(Dispatcher::new(async_patterns::mcp::methods(
-            service.clone(),
-        )));
+        let dispatcher = Arc::new(Dispatcher::new(service.clone()));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -54,12 +52,13 @@ pub fn exchange(bytes: &[u8]) -> Option<String> {
     let conn = Connection::new(Session::new(), None);
     match s.dispatcher.prepare(bytes, &conn) {
         Prepared::Nothing => None,
-        Prepared::Reply(reply) => Some(reply),
+        Prepared::Reply(reply) => Some(reply.json),
         Prepared::Call { future, .. } => s.runtime.block_on(async {
             tokio::time::timeout(Duration::from_millis(200), future)
                 .await
                 .ok()
                 .flatten()
+                .map(|reply| reply.json)
         }),
     }
 }

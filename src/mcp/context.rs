@@ -1,32 +1,12 @@
 //! Per-connection and per-request state that transports attach to each call: which era
 //! the request speaks, where its notifications go, and how it is cancelled.
 
+use super::era::Era;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-
-/// The stateless revision: every request names it in `_meta`.
-pub const MODERN_VERSION: &str = "2026-07-28";
-/// Initialize-based revisions we speak, newest first; an unknown requested version is
-/// answered with the first.
-pub const LEGACY_VERSIONS: &[&str] = &["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
-pub const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
-pub const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
-pub const META_LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Era {
-    Modern,
-    Legacy(&'static str),
-}
-
-impl Era {
-    pub fn is_legacy(self) -> bool {
-        matches!(self, Era::Legacy(_))
-    }
-}
 
 /// Where a connection's outgoing messages go (stdio's writer, an HTTP response stream).
 /// Bounded: a client that stops reading slows the server down instead of growing memory.

@@ -1,17 +1,17 @@
-//! From raw bytes to a reply: decodes the JSON-RPC envelope (which jsonrpsee leaves to
-//! us for notifications, batches and parse errors), decides the request's era, and calls
-//! the method table with a per-request context. Shared by every transport.
+//! From a decoded message to a reply: decides the request's era, checks it against the
+//! method table and calls the handler with its per-request context. Shared by every
+//! transport; the reply says its error code, so a transport can act on it (HTTP picks
+//! its status) without reading the JSON back.
 
-use super::context::{
-    Era, Outbox, RequestContext, Session, META_LOG_LEVEL, META_PROTOCOL_VERSION, MODERN_VERSION,
-};
+use super::context::{log_level_rank, Outbox, RequestContext, Session};
+use super::envelope::{Incoming, Notification, Request};
+use super::era::{self, Era, Framing, META_LOG_LEVEL};
+use super::methods::{self, Duration};
 use crate::error::McpError;
+use crate::service::SkillService;
 use jsonrpsee::types::{Id, Params};
-use jsonrpsee::{ConnectionId, Extensions, MethodCallback, MethodResponse, Methods};
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use jsonrpsee::{MethodResponse, ResponsePayload};
 use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,130 +20,6 @@ use tokio_util::sync::CancellationToken;
 
 /// Largest reply we build; tool results are far smaller (hosts cap them near 25k tokens).
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
-
-/// Methods the modern era removed; a modern request for one is -32601.
-const REMOVED_IN_MODERN: &[&str] = &[
-    "initialize",
-    "ping",
-    "logging/setLevel",
-    "resources/subscribe",
-    "resources/unsubscribe",
-];
-/// Methods only the modern era has.
-const MODERN_ONLY: &[&str] = &["subscriptions/listen"];
-
-/// Deepest nesting we parse; serde_json's own limit is the same, but it does not apply
-/// to values it skips, so the envelope is checked up front.
-const MAX_DEPTH: usize = 128;
-
-/// Keeps an explicit `null` as `Some(null)`: `"id": null` is an invalid request, while a
-/// missing `id` makes a notification.
-fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
-
-/// The `id` of a message whose other members have the wrong types; `null` when the id
-/// itself is missing or not a valid JSON-RPC id.
-fn recover_id(text: &str) -> Id<'static> {
-    #[derive(Deserialize)]
-    struct IdOnly<'a> {
-        #[serde(borrow)]
-        id: Option<&'a RawValue>,
-    }
-    serde_json::from_str::<IdOnly>(text)
-        .ok()
-        .and_then(|m| m.id)
-        .and_then(|raw| serde_json::from_str::<Id>(raw.get()).ok())
-        .map_or(Id::Null, Id::into_owned)
-}
-
-/// How deeply `text` nests arrays and objects (strings are skipped), stopping early once
-/// past `limit`.
-fn nesting_exceeds(text: &str, limit: usize) -> bool {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in text.as_bytes() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > limit {
-                    return true;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
-}
-
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow, default)]
-    jsonrpc: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    id: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    method: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    params: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    result: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    error: Option<&'a RawValue>,
-}
-
-/// The parts of `params` dispatch needs before the handler runs.
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nesting_is_measured_outside_strings_only() {
-        assert!(!nesting_exceeds(r#"{"a":[[["[[[[[[["]]]}"#, 4));
-        assert!(nesting_exceeds("[[[[[", 4));
-        assert!(!nesting_exceeds(r#"{"a":"\"[[[[[["}"#, 2));
-    }
-}
-
-#[derive(Deserialize, Default)]
-struct ParamsPeek {
-    #[serde(rename = "_meta", default)]
-    meta: Option<MetaPeek>,
-    #[serde(default)]
-    name: Option<Value>,
-    #[serde(default)]
-    uri: Option<Value>,
-    #[serde(rename = "requestId", default)]
-    request_id: Option<Value>,
-}
-
-#[derive(Deserialize, Default)]
-struct MetaPeek {
-    #[serde(rename = "io.modelcontextprotocol/protocolVersion", default)]
-    protocol_version: Option<Value>,
-    #[serde(rename = "progressToken", default)]
-    progress_token: Option<Value>,
-    #[serde(rename = "io.modelcontextprotocol/logLevel", default)]
-    log_level: Option<Value>,
-    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", default)]
-    client_capabilities: Option<Value>,
-}
 
 /// One client connection (a stdio pipe, an HTTP session or a single modern HTTP request).
 pub struct Connection {
@@ -176,290 +52,199 @@ impl Connection {
             token.cancel();
         }
     }
+
+    fn track(&self, key: &str, token: &CancellationToken) {
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string(), token.clone());
+    }
+
+    fn untrack(&self, key: &str) {
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
 }
+
+/// The error a reply carries, as a transport needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyError {
+    pub code: i32,
+    /// The message itself was refused (not JSON-RPC, wrong era markers, unknown
+    /// version): the request as sent cannot be served, as opposed to a method that ran
+    /// and failed.
+    pub refused: bool,
+}
+
+/// One JSON-RPC response, encoded, with what it says about the outcome.
+#[derive(Debug)]
+pub struct Reply {
+    pub json: String,
+    pub error: Option<ReplyError>,
+}
+
+impl Reply {
+    pub fn error(id: Id<'_>, err: McpError) -> Reply {
+        let error = ReplyError {
+            code: err.code(),
+            refused: err.refuses_message(),
+        };
+        let obj: jsonrpsee::types::ErrorObjectOwned = err.into();
+        Reply {
+            json: encode(MethodResponse::error(id, obj)),
+            error: Some(error),
+        }
+    }
+
+    fn success(id: Id<'_>, value: &Value) -> Reply {
+        let response = MethodResponse::response(
+            id,
+            ResponsePayload::success_borrowed(value),
+            MAX_RESPONSE_BYTES,
+        );
+        // Only an oversized result turns into an error here.
+        let error = response.as_error_code().map(|code| ReplyError {
+            code,
+            refused: false,
+        });
+        Reply {
+            json: encode(response),
+            error,
+        }
+    }
+
+    pub fn error_code(&self) -> Option<i32> {
+        self.error.map(|e| e.code)
+    }
+}
+
+fn encode(response: MethodResponse) -> String {
+    let raw: Box<str> = response.into_json().into();
+    raw.into_string()
+}
+
+pub type CallFuture = Pin<Box<dyn Future<Output = Option<Reply>> + Send>>;
 
 /// What a message turned into.
 pub enum Prepared {
     /// Nothing to send (a notification, a stray response).
     Nothing,
-    /// An immediate reply (usually an envelope error).
-    Reply(String),
-    /// A call to run; `long` calls (demos, listeners) should not block the reader.
+    /// An immediate reply (an error found before any handler ran).
+    Reply(Reply),
+    /// A call to run; `None` from the future means it was cancelled and gets no reply.
     Call {
-        future: Pin<Box<dyn Future<Output = Option<String>> + Send>>,
-        long: bool,
+        future: CallFuture,
+        duration: Duration,
     },
 }
 
 pub struct Dispatcher {
-    methods: Methods,
-}
-
-/// What an HTTP transport checks before dispatching a message: the Streamable HTTP
-/// headers must mirror the body, notifications get 202, and a request that asked for
-/// notifications is answered with an event stream.
-#[derive(Debug, Clone)]
-pub struct MessageInfo {
-    /// `None` for a notification (or a response).
-    pub id: Option<Id<'static>>,
-    pub method: Option<String>,
-    /// The body value the `Mcp-Name` header mirrors, for the methods that have one.
-    pub name: Option<String>,
-    /// `params._meta["io.modelcontextprotocol/protocolVersion"]`, as sent.
-    pub protocol_version: Option<String>,
-    /// `params._meta["io.modelcontextprotocol/clientCapabilities"]` is an object.
-    pub has_client_capabilities: bool,
-    /// The request asked for progress (`_meta.progressToken`) or, in the modern era, log
-    /// messages (`_meta[".../logLevel"]`).
-    pub wants_notifications: bool,
-    /// The call runs until the client cancels it (`subscriptions/listen`).
-    pub open_ended: bool,
-}
-
-/// The `params` field that the `Mcp-Name` header mirrors, per method.
-fn name_field(method: &str) -> Option<&'static str> {
-    match method {
-        "tools/call" | "prompts/get" => Some("name"),
-        "resources/read" => Some("uri"),
-        _ => None,
-    }
-}
-
-/// Reads what [`MessageInfo`] holds without dispatching; `None` when the bytes are not a
-/// single JSON-RPC object (then [`Dispatcher::prepare`] answers with the right error).
-pub fn inspect(bytes: &[u8]) -> Option<MessageInfo> {
-    let text = std::str::from_utf8(bytes).ok()?.trim_start();
-    if !text.starts_with('{') || nesting_exceeds(text, MAX_DEPTH) {
-        return None;
-    }
-    let envelope: Envelope = serde_json::from_str(text).ok()?;
-    let id = match envelope.id {
-        None => None,
-        Some(raw) => Some(serde_json::from_str::<Id>(raw.get()).ok()?.into_owned()),
-    };
-    let peek: ParamsPeek = envelope
-        .params
-        .and_then(|raw| serde_json::from_str(raw.get()).ok())
-        .unwrap_or_default();
-    let method = envelope.method.map(Cow::into_owned);
-    let name = method
-        .as_deref()
-        .and_then(name_field)
-        .and_then(|field| match field {
-            "uri" => peek.uri.as_ref(),
-            _ => peek.name.as_ref(),
-        })
-        .and_then(Value::as_str)
-        .map(String::from);
-    let meta = peek.meta.unwrap_or_default();
-    Some(MessageInfo {
-        id,
-        open_ended: method.as_deref() == Some("subscriptions/listen"),
-        method,
-        name,
-        protocol_version: meta
-            .protocol_version
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from)),
-        wants_notifications: meta.progress_token.is_some() || meta.log_level.is_some(),
-        has_client_capabilities: meta
-            .client_capabilities
-            .as_ref()
-            .is_some_and(Value::is_object),
-    })
-}
-
-/// A JSON-RPC error response, for errors a transport finds itself (HTTP header checks).
-pub fn error_reply(id: Id<'_>, err: McpError) -> String {
-    let obj: jsonrpsee::types::ErrorObjectOwned = err.into();
-    MethodResponse::error(id, obj).into_json().get().to_string()
+    service: Arc<SkillService>,
 }
 
 impl Dispatcher {
-    pub fn new(methods: Methods) -> Self {
-        Self { methods }
+    pub fn new(service: Arc<SkillService>) -> Self {
+        Self { service }
     }
 
-    /// Whether `method` is a request method of the modern era (`modern`) or of the
-    /// legacy ones: Streamable HTTP answers any other with 404 before parsing further.
-    pub fn serves(&self, method: &str, modern: bool) -> bool {
-        let excluded = if modern {
-            REMOVED_IN_MODERN
-        } else {
-            MODERN_ONLY
-        };
-        self.methods.method(method).is_some() && !excluded.contains(&method)
-    }
-
-    /// Decodes `bytes` and prepares its handling on `conn`.
+    /// Decodes `bytes` and prepares its handling on `conn`, the era left to the message
+    /// and the session (stdio).
     pub fn prepare(&self, bytes: &[u8], conn: &Arc<Connection>) -> Prepared {
-        match self.prepare_inner(bytes, conn) {
-            Ok(prepared) => prepared,
-            Err((id, err)) => Prepared::Reply(error_reply(id, err)),
+        match Incoming::decode(bytes) {
+            Ok(incoming) => self.dispatch(incoming, conn, Framing::Unstated),
+            Err((id, err)) => Prepared::Reply(Reply::error(id, err)),
         }
     }
 
-    fn prepare_inner(
+    /// Prepares the handling of a decoded message arriving under `framing` on `conn`.
+    pub fn dispatch(
         &self,
-        bytes: &[u8],
+        incoming: Incoming,
         conn: &Arc<Connection>,
-    ) -> Result<Prepared, (Id<'static>, McpError)> {
-        let null = |err| (Id::Null, err);
-        let text = std::str::from_utf8(bytes)
-            .map_err(|e| null(McpError::Parse(format!("message is not valid UTF-8: {e}"))))?;
-        // A UTF-8 byte order mark is not JSON, but some Windows tools write one.
-        let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-        if nesting_exceeds(trimmed, MAX_DEPTH) {
-            return Err(null(McpError::Parse(format!(
-                "nesting deeper than {MAX_DEPTH} levels"
-            ))));
-        }
-        if trimmed.starts_with('[') {
-            // Batches were removed in 2025-06-18; answer once, for the whole array.
-            serde_json::from_str::<serde::de::IgnoredAny>(trimmed)
-                .map_err(|e| null(McpError::Parse(e.to_string())))?;
-            return Err(null(McpError::InvalidRequest(
-                "JSON-RPC batches are not supported by MCP; send one message per line".into(),
-            )));
-        }
-        if !trimmed.starts_with('{') {
-            serde_json::from_str::<serde::de::IgnoredAny>(trimmed)
-                .map_err(|e| null(McpError::Parse(e.to_string())))?;
-            return Err(null(McpError::InvalidRequest(
-                "a message must be a JSON object".into(),
-            )));
-        }
-        let envelope: Envelope = serde_json::from_str(trimmed).map_err(|e| {
-            if e.is_data() {
-                // Well-formed JSON with a wrong-typed member: answer on the request's id
-                // when that much can still be read, so the client can match the error.
-                (recover_id(trimmed), McpError::InvalidRequest(e.to_string()))
-            } else {
-                null(McpError::Parse(e.to_string()))
-            }
-        })?;
-        let id: Option<Id<'static>> = match envelope.id {
-            None => None,
-            Some(raw) => match serde_json::from_str::<Id>(raw.get()) {
-                Ok(Id::Null) | Err(_) => {
-                    return Err(null(McpError::InvalidRequest(
-                        "`id` must be a string or a non-negative integer".into(),
-                    )))
-                }
-                Ok(id) => Some(id.into_owned()),
-            },
-        };
-        let with_id = |err| (id.clone().unwrap_or(Id::Null), err);
-        if envelope.jsonrpc.as_deref() != Some("2.0") {
-            return Err(with_id(McpError::InvalidRequest(
-                "`jsonrpc` must be \"2.0\"".into(),
-            )));
-        }
-        let Some(method_name) = envelope.method else {
-            if envelope.result.is_some() || envelope.error.is_some() {
-                // We send no requests, so a response is stray; there is nothing to answer.
+        framing: Framing,
+    ) -> Prepared {
+        match incoming {
+            Incoming::Response => {
                 tracing::debug!("ignoring a response message");
-                return Ok(Prepared::Nothing);
+                Prepared::Nothing
             }
-            return Err(with_id(McpError::InvalidRequest(
-                "`method` is missing".into(),
-            )));
-        };
-        let method: &str = &method_name;
-        let params_raw = envelope.params.map(RawValue::get);
-        let peek: ParamsPeek = match params_raw {
-            None => ParamsPeek::default(),
-            Some(raw) if raw.trim_start().starts_with('{') => serde_json::from_str(raw)
-                .map_err(|e| with_id(McpError::InvalidParams(format!("params: {e}"))))?,
+            Incoming::Notification(note) => {
+                self.notify(&note, conn);
+                Prepared::Nothing
+            }
+            Incoming::Request(req) => {
+                let id = req.id.clone();
+                match self.call(req, conn, framing) {
+                    Ok(prepared) => prepared,
+                    Err(err) => Prepared::Reply(Reply::error(id, err)),
+                }
+            }
+        }
+    }
+
+    /// Applies a notification to `conn`.
+    pub fn notify(&self, note: &Notification, conn: &Connection) {
+        match note.method.as_str() {
+            "notifications/initialized" => conn.session.mark_initialized(),
+            "notifications/cancelled" => match &note.request_id {
+                Some(id) => conn.cancel(id),
+                None => tracing::debug!("notifications/cancelled without requestId"),
+            },
+            other => tracing::debug!(method = other, "ignoring notification"),
+        }
+    }
+
+    fn call(
+        &self,
+        req: Request,
+        conn: &Arc<Connection>,
+        framing: Framing,
+    ) -> Result<Prepared, McpError> {
+        let era = era::decide(&req, framing, &conn.session)?;
+        let method = match methods::find(&req.method) {
+            Some(m) if m.serves(era) => m,
             Some(_) => {
-                return Err(with_id(McpError::InvalidParams(
-                    "`params` must be an object".into(),
+                return Err(McpError::MethodNotFound(format!(
+                    "`{}` is not part of protocol {}",
+                    req.method,
+                    era.version()
                 )))
             }
+            None => return Err(McpError::MethodNotFound(format!("`{}`", req.method))),
         };
-
-        let Some(id) = id else {
-            self.notification(method, &peek, conn);
-            return Ok(Prepared::Nothing);
-        };
-        let fail = |err| (id.clone(), err);
-        let meta = peek.meta.unwrap_or_default();
-
-        let names_modern =
-            meta.protocol_version.as_ref().and_then(Value::as_str) == Some(MODERN_VERSION);
-        let era = if names_modern {
-            // Checked before `initialize`: a modern `initialize` is a removed method.
-            Era::Modern
-        } else if method == "initialize" {
-            Era::Legacy(super::context::LEGACY_VERSIONS[0])
-        } else if let Some(version) = &meta.protocol_version {
-            if version.as_str() != Some(MODERN_VERSION) {
-                let requested = version
-                    .as_str()
-                    .map_or_else(|| version.to_string(), String::from);
-                return Err(fail(McpError::UnsupportedVersion {
-                    requested,
-                    supported: vec![MODERN_VERSION],
-                }));
-            }
-            Era::Modern
-        } else if method == "server/discover" {
-            Era::Modern
-        } else if let Some(version) = conn.session.legacy_version() {
-            Era::Legacy(version)
-        } else if method == "ping" {
-            Era::Legacy(super::context::LEGACY_VERSIONS[0])
-        } else {
-            return Err(fail(McpError::InvalidRequest(format!(
-                "`{method}` before `initialize`: send `initialize` first, or name protocol version {MODERN_VERSION} in params._meta[\"{META_PROTOCOL_VERSION}\"]"
-            ))));
-        };
-        if (era == Era::Modern && REMOVED_IN_MODERN.contains(&method))
-            || (era.is_legacy() && MODERN_ONLY.contains(&method))
-        {
-            return Err(fail(McpError::MethodNotFound(format!(
-                "`{method}` is not part of protocol {}",
-                match era {
-                    Era::Modern => MODERN_VERSION,
-                    Era::Legacy(v) => v,
-                }
-            ))));
+        if era == Era::Modern {
+            era::check_modern_meta(&req)?;
         }
-        let Some(MethodCallback::Async(callback)) = self.methods.method(method) else {
-            return Err(fail(McpError::MethodNotFound(format!("`{method}`"))));
-        };
-        let progress_token = match meta.progress_token {
+        let progress_token = match req.meta.progress_token {
             None => None,
             Some(token @ Value::String(_)) => Some(token),
             Some(token @ Value::Number(_)) if token.is_i64() || token.is_u64() => Some(token),
             Some(_) => {
-                return Err(fail(McpError::InvalidParams(
+                return Err(McpError::InvalidParams(
                     "_meta.progressToken must be a string or an integer".into(),
-                )))
+                ))
             }
         };
-        let log_level = match (era, &meta.log_level) {
+        let log_level = match (era, &req.meta.log_level) {
             (Era::Modern, Some(level)) => Some(
                 level
                     .as_str()
-                    .and_then(super::context::log_level_rank)
-                    .ok_or_else(|| {
-                        fail(McpError::InvalidParams(format!("unknown {META_LOG_LEVEL}")))
-                    })?,
+                    .and_then(log_level_rank)
+                    .ok_or_else(|| McpError::InvalidParams(format!("unknown {META_LOG_LEVEL}")))?,
             ),
             (Era::Modern, None) => None,
             (Era::Legacy(_), _) => conn.session.log_level(),
         };
 
-        let long = (method == "tools/call"
-            && peek.name.as_ref().and_then(Value::as_str) == Some("run_demo"))
-            || method == "subscriptions/listen";
+        let duration = methods::duration(&req.method, req.target.as_deref());
         let cancel = conn.closed.child_token();
+        let id = req.id;
         let key = serde_json::to_string(&id).unwrap_or_default();
-        if long {
-            conn.in_flight
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(key.clone(), cancel.clone());
+        let tracked = duration != Duration::Quick;
+        if tracked {
+            conn.track(&key, &cancel);
         }
         let ctx = RequestContext {
             request_id: serde_json::to_value(&id).unwrap_or(Value::Null),
@@ -470,43 +255,26 @@ impl Dispatcher {
             log_level,
             cancel: cancel.clone(),
         };
-        let mut extensions = Extensions::new();
-        extensions.insert(ctx);
-        let params = Params::new(params_raw).into_owned();
-        let response = callback(id, params, ConnectionId(0), MAX_RESPONSE_BYTES, extensions);
+        let params = Params::new(req.params.as_deref().map(|raw| raw.get())).into_owned();
+        let running = method.call(self.service.clone(), params, ctx);
         let conn = conn.clone();
-        let is_initialize = method == "initialize";
         let future = async move {
-            let response = response.await;
-            if long {
-                conn.in_flight
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&key);
+            let result = running.await;
+            if tracked {
+                conn.untrack(&key);
             }
             if cancel.is_cancelled() {
                 // A cancelled request gets no reply at all.
                 return None;
             }
-            if is_initialize && response.is_success() {
-                tracing::debug!("legacy session initialized");
-            }
-            Some(response.into_json().get().to_string())
+            Some(match result {
+                Ok(value) => Reply::success(id, &value),
+                Err(err) => Reply::error(id, err),
+            })
         };
         Ok(Prepared::Call {
             future: Box::pin(future),
-            long,
+            duration,
         })
-    }
-
-    fn notification(&self, method: &str, peek: &ParamsPeek, conn: &Arc<Connection>) {
-        match method {
-            "notifications/initialized" => conn.session.mark_initialized(),
-            "notifications/cancelled" => match &peek.request_id {
-                Some(id) => conn.cancel(id),
-                None => tracing::debug!("notifications/cancelled without requestId"),
-            },
-            other => tracing::debug!(method = other, "ignoring notification"),
-        }
     }
 }

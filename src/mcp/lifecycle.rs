@@ -1,7 +1,8 @@
 //! Who we are and what we can do: the legacy `initialize` handshake and the modern
 //! `server/discover`, built from one capabilities object so the eras never disagree.
 
-use super::context::{Era, RequestContext, LEGACY_VERSIONS, MODERN_VERSION};
+use super::context::RequestContext;
+use super::era::{Era, LEGACY_VERSIONS, MODERN_VERSION};
 use crate::error::McpError;
 use crate::service::SkillService;
 use serde_json::{json, Value};

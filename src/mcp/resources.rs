@@ -1,7 +1,8 @@
 //! The skill's files as `skill://<skill>/<path>` resources. Bytes come from the catalogue
 //! in memory: no request ever touches the filesystem, so no URI can reach outside the skill.
 
-use super::context::{Era, RequestContext};
+use super::context::RequestContext;
+use super::era::Era;
 use super::pagination;
 use crate::catalog::{Catalog, SkillFile};
 use crate::error::McpError;

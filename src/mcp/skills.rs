@@ -19,7 +19,7 @@ fn skill_uri(catalog: &Catalog) -> String {
 /// The extension's results carry cache hints in every era (clients validate them even on
 /// handshake-era connections); the content is fixed for the life of the binary.
 fn with_cache_hints(mut value: Value) -> Value {
-    value["ttlMs"] = json!(super::CACHE_TTL_MS);
+    value["ttlMs"] = json!(super::methods::CACHE_TTL_MS);
     value["cacheScope"] = json!("public");
     value
 }

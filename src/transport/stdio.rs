@@ -3,7 +3,8 @@
 
 use crate::error::McpError;
 use crate::mcp::context::{Outbox, Session};
-use crate::mcp::dispatch::{Connection, Dispatcher, Prepared};
+use crate::mcp::dispatch::{Connection, Dispatcher, Prepared, Reply};
+use crate::mcp::methods::Duration;
 use std::sync::Arc;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
@@ -157,11 +158,8 @@ pub async fn serve<R, W>(
                     "message longer than {} bytes (see --max-message-bytes)",
                     config.max_message_bytes
                 ));
-                let reply = jsonrpsee::MethodResponse::error(
-                    jsonrpsee::types::Id::Null,
-                    jsonrpsee::types::ErrorObjectOwned::from(err),
-                );
-                if tx.send(reply.into_json().get().to_string()).await.is_err() {
+                let reply = Reply::error(jsonrpsee::types::Id::Null, err);
+                if tx.send(reply.json).await.is_err() {
                     break;
                 }
                 continue;
@@ -174,25 +172,25 @@ pub async fn serve<R, W>(
         match dispatcher.prepare(&bytes, &conn) {
             Prepared::Nothing => {}
             Prepared::Reply(reply) => {
-                if tx.send(reply).await.is_err() {
+                if tx.send(reply.json).await.is_err() {
                     break;
                 }
             }
             Prepared::Call {
                 future,
-                long: false,
+                duration: Duration::Quick,
             } => {
                 if let Some(reply) = future.await {
-                    if tx.send(reply).await.is_err() {
+                    if tx.send(reply.json).await.is_err() {
                         break;
                     }
                 }
             }
-            Prepared::Call { future, long: true } => {
+            Prepared::Call { future, .. } => {
                 let tx = tx.clone();
                 running.spawn(async move {
                     if let Some(reply) = future.await {
-                        let _ = tx.send(reply).await;
+                        let _ = tx.send(reply.json).await;
                     }
                 });
             }

@@ -129,6 +129,12 @@ pub fn definitions() -> &'static [Value] {
     })
 }
 
+/// Whether calls of the tool `name` may take seconds: they run beside the reader and
+/// can be cancelled.
+pub fn is_long_running(name: &str) -> bool {
+    name == run_demo::SPEC.name
+}
+
 /// Tool arguments that do not match the schema are a protocol error (-32602), not a
 /// tool failure: the request itself is malformed.
 pub fn parse_args<T: DeserializeOwned>(

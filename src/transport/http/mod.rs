@@ -13,9 +13,12 @@
 //! frames bytes, checks headers and hands each message to the shared dispatcher.
 
 mod body;
+mod call;
 mod endpoint;
 mod guard;
+mod headers;
 mod idle;
+mod response;
 mod sessions;
 mod well_known;
 
