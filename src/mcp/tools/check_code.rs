@@ -1,12 +1,16 @@
 //! `check_code`: async pitfalls in the user's own code, each tied to the entry that
 //! fixes it, so the model can go from "this line" to "this pattern" in one more call.
 
-use super::{ToolFailure, ToolSpec};
+use super::{parse_args, ToolFailure, ToolFuture, ToolResult, ToolSpec};
 use crate::catalog::PyVersion;
 use crate::check::{self, CheckError, MAX_SOURCE_BYTES};
 use crate::error::McpError;
+use crate::mcp::context::RequestContext;
+use crate::service::SkillService;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde_json::Value;
+use std::sync::Arc;
 
 pub const SPEC: ToolSpec = ToolSpec {
     name: "check_code",
@@ -62,5 +66,22 @@ pub fn run(args: Args) -> Result<Output, ToolFailure> {
              module rather than a fragment) and call again."
         )),
         other => ToolFailure::new(other.to_string()),
+    })
+}
+
+pub fn call(
+    _service: Arc<SkillService>,
+    arguments: Option<Value>,
+    _ctx: RequestContext,
+) -> ToolFuture {
+    Box::pin(async move {
+        let args: Args = parse_args(SPEC.name, arguments)?;
+        args.validate()?;
+        // Parsing a large module takes tens of milliseconds: off the (single-threaded
+        // on stdio) runtime, so other requests and cancellations keep flowing.
+        let result = tokio::task::spawn_blocking(move || run(args))
+            .await
+            .map_err(|e| McpError::Internal(format!("check_code stopped: {e}")))?;
+        ToolResult::from_run(result)
     })
 }

@@ -1,12 +1,15 @@
 //! `get_pattern`: one whole entry — the explanation, when to use it, what to watch for,
 //! related ids, its snippets and its demo's parameters.
 
-use super::{ToolFailure, ToolSpec};
+use super::{parse_args, ToolFailure, ToolFuture, ToolResult, ToolSpec};
 use crate::catalog::{Category, DemoParam};
+use crate::mcp::context::RequestContext;
 use crate::mcp::resources::file_uri;
 use crate::service::SkillService;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::sync::Arc;
 
 pub const SPEC: ToolSpec = ToolSpec {
     name: "get_pattern",
@@ -103,5 +106,16 @@ pub fn run(service: &SkillService, args: Args) -> Result<Output, ToolFailure> {
             params: d.params.clone(),
         }),
         uri: file_uri(&catalog.name, &entry.path),
+    })
+}
+
+pub fn call(
+    service: Arc<SkillService>,
+    arguments: Option<Value>,
+    _ctx: RequestContext,
+) -> ToolFuture {
+    Box::pin(async move {
+        let args = parse_args(SPEC.name, arguments)?;
+        ToolResult::from_run(run(&service, args))
     })
 }

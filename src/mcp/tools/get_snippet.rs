@@ -1,11 +1,14 @@
 //! `get_snippet`: the code of one snippet, in the variant that runs on the user's Python.
 
-use super::{ToolFailure, ToolSpec};
+use super::{parse_args, ToolFailure, ToolFuture, ToolResult, ToolSpec};
 use crate::catalog::{PyVersion, SnippetLookupError};
+use crate::mcp::context::RequestContext;
 use crate::mcp::resources::file_uri;
 use crate::service::SkillService;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::sync::Arc;
 
 pub const SPEC: ToolSpec = ToolSpec {
     name: "get_snippet",
@@ -81,5 +84,16 @@ pub fn run(service: &SkillService, args: Args) -> Result<Output, ToolFailure> {
         chosen_because: choice.reason,
         fragment: snippet.fragment,
         uri: file_uri(&catalog.name, &path),
+    })
+}
+
+pub fn call(
+    service: Arc<SkillService>,
+    arguments: Option<Value>,
+    _ctx: RequestContext,
+) -> ToolFuture {
+    Box::pin(async move {
+        let args = parse_args(SPEC.name, arguments)?;
+        ToolResult::from_run(run(&service, args))
     })
 }

@@ -1,10 +1,13 @@
 //! `list_patterns`: the catalogue's table of contents, optionally filtered.
 
-use super::{ToolFailure, ToolSpec};
+use super::{parse_args, ToolFailure, ToolFuture, ToolResult, ToolSpec};
 use crate::catalog::{Category, Entry, PyVersion};
+use crate::mcp::context::RequestContext;
 use crate::service::SkillService;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::sync::Arc;
 
 pub const SPEC: ToolSpec = ToolSpec {
     name: "list_patterns",
@@ -88,4 +91,32 @@ pub fn run(service: &SkillService, args: Args) -> Result<Output, ToolFailure> {
         .map(PatternSummary::of)
         .collect();
     Ok(Output { patterns })
+}
+
+pub fn call(
+    service: Arc<SkillService>,
+    arguments: Option<Value>,
+    _ctx: RequestContext,
+) -> ToolFuture {
+    Box::pin(async move {
+        let args: Args = parse_args(SPEC.name, arguments)?;
+        if !args.is_unfiltered() {
+            return ToolResult::from_run(run(&service, args));
+        }
+        // The whole table of contents never changes: rendered once, then cloned.
+        if let Some((structured, text)) = service.full_listing.get() {
+            return Ok(ToolResult {
+                structured: Some(structured.clone()),
+                text: text.clone(),
+                is_error: false,
+            });
+        }
+        let result = ToolResult::from_run(run(&service, args))?;
+        if let (false, Some(structured)) = (result.is_error, &result.structured) {
+            let _ = service
+                .full_listing
+                .set((structured.clone(), result.text.clone()));
+        }
+        Ok(result)
+    })
 }

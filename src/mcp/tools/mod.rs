@@ -1,5 +1,6 @@
 //! The tool table: one file per tool, each with its argument type (the schema is derived
-//! from it), its result type and its `run`. This module lists them and routes calls.
+//! from it), its result type and its `call`. [`TOOLS`] lists them once; listing,
+//! dispatch and the long-call path all read it.
 
 pub mod check_code;
 pub mod get_pattern;
@@ -16,6 +17,8 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
 /// A tool run that failed in a way the model should read and act on (MCP reports these
@@ -106,19 +109,72 @@ fn describe<A: JsonSchema, O: JsonSchema>(spec: &ToolSpec) -> Value {
     })
 }
 
-/// Every tool's descriptor in a fixed order, derived from the argument and result types
+/// A call in progress; owns what it needs, so the table can hold plain fn pointers.
+pub type ToolFuture = Pin<Box<dyn Future<Output = Result<ToolResult, McpError>> + Send>>;
+
+/// One row of the tool table: everything listing, dispatch and the long-call path know
+/// about a tool.
+pub struct Tool {
+    pub spec: &'static ToolSpec,
+    /// Calls may take seconds (a demo): transports run them beside the reader, and a
+    /// client can cancel them.
+    pub long_running: bool,
+    /// The descriptor, derived from the tool's argument and result types.
+    describe: fn(&ToolSpec) -> Value,
+    /// Parses the arguments (malformed ones are -32602) and runs the tool.
+    call: fn(Arc<SkillService>, Option<Value>, RequestContext) -> ToolFuture,
+}
+
+/// The tools, in the order `tools/list` gives them.
+pub static TOOLS: &[Tool] = &[
+    Tool {
+        spec: &list_patterns::SPEC,
+        long_running: false,
+        describe: describe::<list_patterns::Args, list_patterns::Output>,
+        call: list_patterns::call,
+    },
+    Tool {
+        spec: &get_pattern::SPEC,
+        long_running: false,
+        describe: describe::<get_pattern::Args, get_pattern::Output>,
+        call: get_pattern::call,
+    },
+    Tool {
+        spec: &get_snippet::SPEC,
+        long_running: false,
+        describe: describe::<get_snippet::Args, get_snippet::Output>,
+        call: get_snippet::call,
+    },
+    Tool {
+        spec: &search_patterns::SPEC,
+        long_running: false,
+        describe: describe::<search_patterns::Args, search_patterns::Output>,
+        call: search_patterns::call,
+    },
+    Tool {
+        spec: &run_demo::SPEC,
+        long_running: true,
+        describe: describe::<run_demo::Args, run_demo::Output>,
+        call: run_demo::call,
+    },
+    Tool {
+        spec: &check_code::SPEC,
+        long_running: false,
+        describe: describe::<check_code::Args, check_code::Output>,
+        call: check_code::call,
+    },
+];
+
+fn find(name: &str) -> Option<&'static Tool> {
+    TOOLS.iter().find(|t| t.spec.name == name)
+}
+
+/// Every tool's descriptor in table order, derived from the argument and result types
 /// with schemars. That takes most of a millisecond, so the server does not do it at
 /// start-up: it serves `tools.json`, this function's output committed beside this file,
 /// and a unit test fails (and says how to refresh it) whenever the two differ.
 pub fn generate_definitions() -> Vec<Value> {
-    vec![
-        describe::<list_patterns::Args, list_patterns::Output>(&list_patterns::SPEC),
-        describe::<get_pattern::Args, get_pattern::Output>(&get_pattern::SPEC),
-        describe::<get_snippet::Args, get_snippet::Output>(&get_snippet::SPEC),
-        describe::<search_patterns::Args, search_patterns::Output>(&search_patterns::SPEC),
-        describe::<run_demo::Args, run_demo::Output>(&run_demo::SPEC),
-        describe::<check_code::Args, check_code::Output>(&check_code::SPEC),
-    ]
+    TOOLS.iter().map(|t| (t.describe)(t.spec)).collect()
 }
 
 /// The descriptors `tools/list` serves (see [`generate_definitions`]).
@@ -129,10 +185,9 @@ pub fn definitions() -> &'static [Value] {
     })
 }
 
-/// Whether calls of the tool `name` may take seconds: they run beside the reader and
-/// can be cancelled.
+/// Whether calls of the tool `name` may take seconds (see [`Tool::long_running`]).
 pub fn is_long_running(name: &str) -> bool {
-    name == run_demo::SPEC.name
+    find(name).is_some_and(|t| t.long_running)
 }
 
 /// Tool arguments that do not match the schema are a protocol error (-32602), not a
@@ -152,58 +207,10 @@ pub async fn call(
     arguments: Option<Value>,
     ctx: &RequestContext,
 ) -> Result<ToolResult, McpError> {
-    match name {
-        "list_patterns" => {
-            let args: list_patterns::Args = parse_args(name, arguments)?;
-            if !args.is_unfiltered() {
-                return ToolResult::from_run(list_patterns::run(service, args));
-            }
-            // The whole table of contents never changes: rendered once, then cloned.
-            if let Some((structured, text)) = service.full_listing.get() {
-                return Ok(ToolResult {
-                    structured: Some(structured.clone()),
-                    text: text.clone(),
-                    is_error: false,
-                });
-            }
-            let result = ToolResult::from_run(list_patterns::run(service, args))?;
-            if let (false, Some(structured)) = (result.is_error, &result.structured) {
-                let _ = service
-                    .full_listing
-                    .set((structured.clone(), result.text.clone()));
-            }
-            Ok(result)
-        }
-        "get_pattern" => {
-            let args = parse_args(name, arguments)?;
-            ToolResult::from_run(get_pattern::run(service, args))
-        }
-        "get_snippet" => {
-            let args = parse_args(name, arguments)?;
-            ToolResult::from_run(get_snippet::run(service, args))
-        }
-        "search_patterns" => {
-            let args: search_patterns::Args = parse_args(name, arguments)?;
-            args.validate()?;
-            ToolResult::from_run(search_patterns::run(service, args))
-        }
-        "run_demo" => {
-            let args: run_demo::Args = parse_args(name, arguments)?;
-            args.validate()?;
-            run_demo::call(service, args, ctx).await
-        }
-        "check_code" => {
-            let args: check_code::Args = parse_args(name, arguments)?;
-            args.validate()?;
-            // Parsing a large module takes tens of milliseconds: off the (single-threaded
-            // on stdio) runtime, so other requests and cancellations keep flowing.
-            let result = tokio::task::spawn_blocking(move || check_code::run(args))
-                .await
-                .map_err(|e| McpError::Internal(format!("check_code stopped: {e}")))?;
-            ToolResult::from_run(result)
-        }
-        _ => {
-            let known = definitions().iter().filter_map(|d| d["name"].as_str());
+    match find(name) {
+        Some(tool) => (tool.call)(service.clone(), arguments, ctx.clone()).await,
+        None => {
+            let known = TOOLS.iter().map(|t| t.spec.name);
             let close = crate::catalog::Catalog::closest(known, name, 2);
             Err(McpError::InvalidParams(format!(
                 "unknown tool `{name}`; did you mean {}? (tools/list shows them all)",

@@ -1,7 +1,7 @@
 //! `run_demo`: runs an entry's demo in the sandbox (or on the native engine) and reports
 //! what happened, with progress notifications and cancellation.
 
-use super::{ToolFailure, ToolResult, ToolSpec};
+use super::{parse_args, ToolFailure, ToolFuture, ToolResult, ToolSpec};
 use crate::catalog::PyVersion;
 use crate::demo::{
     DemoError, DemoReport, DemoRequest, Engine, ProgressEvent, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS,
@@ -129,7 +129,19 @@ pub fn outcome(
     }
 }
 
-pub async fn call(
+pub fn call(
+    service: Arc<SkillService>,
+    arguments: Option<Value>,
+    ctx: RequestContext,
+) -> ToolFuture {
+    Box::pin(async move {
+        let args: Args = parse_args(SPEC.name, arguments)?;
+        args.validate()?;
+        execute(&service, args, &ctx).await
+    })
+}
+
+async fn execute(
     service: &Arc<SkillService>,
     args: Args,
     ctx: &RequestContext,

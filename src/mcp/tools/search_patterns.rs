@@ -1,11 +1,14 @@
 //! `search_patterns`: ranked lookup by problem description or pasted error message.
 
-use super::{ToolFailure, ToolSpec};
+use super::{parse_args, ToolFailure, ToolFuture, ToolResult, ToolSpec};
 use crate::catalog::Category;
 use crate::error::McpError;
+use crate::mcp::context::RequestContext;
 use crate::service::SkillService;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::sync::Arc;
 
 pub const SPEC: ToolSpec = ToolSpec {
     name: "search_patterns",
@@ -87,5 +90,17 @@ pub fn run(service: &SkillService, args: Args) -> Result<Output, ToolFailure> {
     Ok(Output {
         query: args.query,
         hits,
+    })
+}
+
+pub fn call(
+    service: Arc<SkillService>,
+    arguments: Option<Value>,
+    _ctx: RequestContext,
+) -> ToolFuture {
+    Box::pin(async move {
+        let args: Args = parse_args(SPEC.name, arguments)?;
+        args.validate()?;
+        ToolResult::from_run(run(&service, args))
     })
 }
