@@ -3,11 +3,9 @@
 //! `structuredContent`.
 
 use crate::catalog::{Catalog, Category};
-use crate::demo::{DemoRunner, Engine, ProgressEvent};
-use crate::mcp::tools::{
-    get_pattern, get_snippet, list_patterns, run_demo, search_patterns, ToolFailure,
-};
-use crate::service::SkillService;
+use crate::demo::{DemoRequest, MAX_TIMEOUT_MS};
+use crate::demo::{DemoRunner, Engine};
+use crate::service::{failure_summary, DemoProgress, ListFilter, QueryError, SkillService};
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use serde::Serialize;
 use std::io::IsTerminal;
@@ -301,12 +299,12 @@ pub fn main() -> ExitCode {
                 Ok(c) => c,
                 Err(e) => return usage(&e),
             };
-            let args = list_patterns::Args {
+            let filter = ListFilter {
                 category,
-                tag,
-                python: for_python,
+                tag: tag.as_deref(),
+                python: for_python.as_deref(),
             };
-            report(list_patterns::run(&service, args), json, |out| {
+            report(service.list(&filter), json, |out| {
                 for p in &out.patterns {
                     println!(
                         "{:<24} {:<8} {:<5} {:<4} {}",
@@ -320,36 +318,26 @@ pub fn main() -> ExitCode {
                 eprintln!("{} entries", out.patterns.len());
             })
         }
-        Command::Show { id, json } => report(
-            get_pattern::run(&service, get_pattern::Args { id }),
-            json,
-            |out| {
-                println!("{}", out.markdown.trim_end());
-            },
-        ),
+        Command::Show { id, json } => report(service.pattern(&id), json, |out| {
+            println!("{}", out.markdown.trim_end());
+        }),
         Command::Snippet {
             id,
             for_python,
             json,
         } => {
-            let args = get_snippet::Args {
-                id,
-                python: for_python,
-            };
-            report(get_snippet::run(&service, args), json, |out| {
+            let snippet = service.snippet(&id, for_python.as_deref());
+            report(snippet, json, |out| {
                 eprintln!("# {} ({}; {})", out.id, out.pattern, out.chosen_because);
                 print!("{}", out.code);
             })
         }
         Command::Search { query, limit, json } => {
-            let args = search_patterns::Args {
-                query: query.join(" "),
-                limit: Some(limit),
-            };
-            if let Err(e) = args.validate() {
-                return usage(&e.to_string());
+            let query = query.join(" ");
+            if let Err(e) = check_search(&query, limit) {
+                return usage(&e);
             }
-            report(search_patterns::run(&service, args), json, |out| {
+            report(Ok(service.search(&query, limit)), json, |out| {
                 if out.hits.is_empty() {
                     eprintln!("no match; try other words or `async-patterns list`");
                 }
@@ -636,9 +624,45 @@ fn usage(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Prints a tool result: JSON for scripts, text for people. A tool failure exits 1.
+/// Search bounds, the same the `search_patterns` tool enforces.
+fn check_search(query: &str, limit: usize) -> Result<(), String> {
+    use crate::service::{MAX_QUERY_CHARS, MAX_SEARCH_LIMIT as MAX_LIMIT};
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(format!(
+            "invalid params: limit must be between 1 and {MAX_LIMIT}, not {limit}"
+        ));
+    }
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(format!(
+            "invalid params: query is longer than {MAX_QUERY_CHARS} characters"
+        ));
+    }
+    Ok(())
+}
+
+/// A domain error in the words of the command line: which command helps next.
+fn explain(err: &QueryError) -> String {
+    match err {
+        QueryError::UnknownEntry { id, closest } => format!(
+            "no pattern `{id}`; closest ids: {}. `async-patterns list` shows every id, \
+             `async-patterns search WORDS` searches by problem",
+            closest.join(", ")
+        ),
+        QueryError::UnknownSnippet { id, closest } => format!(
+            "no snippet `{id}`; closest ids: {}. `async-patterns show ID --json` lists an \
+             entry's snippets",
+            closest.join(", ")
+        ),
+        QueryError::NoDemo { id } => {
+            format!("`{id}` has no demo; `async-patterns list` marks the entries that have one")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Prints a query's answer: JSON for scripts, text for people. A failure exits 1.
 fn report<T: Serialize>(
-    result: Result<T, ToolFailure>,
+    result: Result<T, QueryError>,
     json: bool,
     human: impl FnOnce(&T),
 ) -> ExitCode {
@@ -651,19 +675,8 @@ fn report<T: Serialize>(
             human(&out);
             ExitCode::SUCCESS
         }
-        Err(failure) => {
-            if json {
-                if let Some(structured) = &failure.structured {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(structured).unwrap_or_default()
-                    );
-                }
-            }
-            eprintln!(
-                "async-patterns: {}",
-                failure.message.lines().next().unwrap_or_default()
-            );
+        Err(err) => {
+            eprintln!("async-patterns: {}", explain(&err));
             ExitCode::from(1)
         }
     }
@@ -697,20 +710,22 @@ fn run_demo_command(
             Err(e) => return usage(&e),
         }
     }
-    let args = run_demo::Args {
+    if !(1..=MAX_TIMEOUT_MS).contains(&timeout_ms) {
+        return usage(&format!(
+            "invalid params: timeout_ms must be between 1 and {MAX_TIMEOUT_MS}, not {timeout_ms}"
+        ));
+    }
+    let request = DemoRequest {
         id,
-        params: Some(map),
-        timeout_ms: Some(timeout_ms),
-        engine: Some(match engine {
+        params: map,
+        timeout: std::time::Duration::from_millis(timeout_ms),
+        engine: match engine {
             EngineArg::Python => Engine::Python,
             EngineArg::Native => Engine::Native,
-        }),
+        },
         // A path was already handed to the runner as its interpreter.
-        python: on_python.filter(|raw| raw.parse::<crate::catalog::PyVersion>().is_ok()),
+        python: on_python.and_then(|raw| raw.parse::<crate::catalog::PyVersion>().ok()),
     };
-    if let Err(e) = args.validate() {
-        return usage(&e.to_string());
-    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -719,34 +734,38 @@ fn run_demo_command(
         Err(e) => return usage(&format!("cannot start the runtime: {e}")),
     };
     let result = runtime.block_on(async {
-        let request = run_demo::request(args)?;
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<ProgressEvent>();
         let spinner = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new_spinner();
             bar.enable_steady_tick(std::time::Duration::from_millis(80));
             bar.set_message(format!("running demo `{}`", request.id));
             bar
         });
-        let cancel = tokio_util::sync::CancellationToken::new();
-        let run = service
-            .demos
-            .run(&service.catalog, request, Some(tx), cancel);
-        tokio::pin!(run);
-        let result = loop {
-            tokio::select! {
-                result = &mut run => break result,
-                Some(event) = rx.recv() => {
-                    if let (Some(bar), Some(message)) = (&spinner, event.message) {
-                        bar.set_message(message);
-                    }
-                }
+        let show = |step: DemoProgress| {
+            if let (Some(bar), Some(message)) = (&spinner, step.message) {
+                bar.set_message(message);
             }
+            std::future::ready(())
         };
-        if let Some(bar) = spinner {
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let result = service.run_demo(request, cancel, show).await;
+        if let Some(bar) = &spinner {
             bar.finish_and_clear();
         }
-        run_demo::outcome(&service, result)
+        result
     });
+    // A demo that ran but failed prints its report (with --json) and exits 1.
+    if let Ok(failed) = &result {
+        if let Some(what) = failure_summary(failed) {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(failed).unwrap_or_default()
+                );
+            }
+            eprintln!("async-patterns: {what}");
+            return ExitCode::from(1);
+        }
+    }
     report(result, json, |report| {
         print!("{}", report.stdout);
         if !report.stderr.trim().is_empty() {

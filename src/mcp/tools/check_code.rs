@@ -2,7 +2,6 @@
 //! fixes it, so the model can go from "this line" to "this pattern" in one more call.
 
 use super::{parse_args, ToolFailure, ToolFuture, ToolResult, ToolSpec};
-use crate::catalog::PyVersion;
 use crate::check::{self, CheckError, MAX_SOURCE_BYTES};
 use crate::error::McpError;
 use crate::mcp::context::RequestContext;
@@ -56,17 +55,7 @@ impl Args {
 }
 
 pub fn run(args: Args) -> Result<Output, ToolFailure> {
-    let python: Option<PyVersion> = match &args.python {
-        Some(raw) => Some(raw.parse().map_err(|e| ToolFailure::new(format!("{e}")))?),
-        None => None,
-    };
-    check::check(&args.code, python).map_err(|e| match e {
-        CheckError::Syntax { .. } => ToolFailure::new(format!(
-            "{e}. check_code needs code that parses: fix that line (or send the whole \
-             module rather than a fragment) and call again."
-        )),
-        other => ToolFailure::new(other.to_string()),
-    })
+    Ok(SkillService::check(&args.code, args.python.as_deref())?)
 }
 
 pub fn call(

@@ -2,12 +2,11 @@
 //! related ids, its snippets and its demo's parameters.
 
 use super::{parse_args, ToolFailure, ToolFuture, ToolResult, ToolSpec};
-use crate::catalog::{Category, DemoParam};
 use crate::mcp::context::RequestContext;
-use crate::mcp::resources::file_uri;
+use crate::service::views::PatternView;
 use crate::service::SkillService;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -29,84 +28,11 @@ pub struct Args {
     pub id: String,
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct SnippetRef {
-    pub id: String,
-    /// `min_python` of each variant, newest first.
-    pub variants: Vec<String>,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct DemoInfo {
-    /// Path of the script inside the skill.
-    pub script: String,
-    pub params: Vec<DemoParam>,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {
-    pub id: String,
-    pub title: String,
-    pub category: Category,
-    pub summary: String,
-    pub tags: Vec<String>,
-    pub aliases: Vec<String>,
-    pub min_python: String,
-    pub related: Vec<String>,
-    /// The "When to use" section (Markdown), empty when the entry has none.
-    pub when_to_use: String,
-    /// The "Watch for" section (Markdown), empty when the entry has none.
-    pub watch_for: String,
-    /// The whole entry in Markdown.
-    pub markdown: String,
-    pub snippets: Vec<SnippetRef>,
-    pub demo: Option<DemoInfo>,
-    /// The entry's file as a skill:// resource.
-    pub uri: String,
-}
-
-pub fn unknown_entry(service: &SkillService, id: &str) -> ToolFailure {
-    let close = service.catalog.closest_entries(id);
-    ToolFailure::new(format!(
-        "No pattern `{id}`. Closest ids: {}. Call list_patterns for all ids, or \
-         search_patterns to search by problem.",
-        close.join(", ")
-    ))
-}
+/// The tool's output is the whole entry.
+pub type Output = PatternView;
 
 pub fn run(service: &SkillService, args: Args) -> Result<Output, ToolFailure> {
-    let catalog = &service.catalog;
-    let entry = catalog
-        .entry(&args.id)
-        .ok_or_else(|| unknown_entry(service, &args.id))?;
-    let snippets = entry
-        .snippet_ids
-        .iter()
-        .filter_map(|sid| catalog.snippet(sid, None).ok().map(|c| (sid, c)))
-        .map(|(sid, choice)| SnippetRef {
-            id: sid.clone(),
-            variants: choice.variants.iter().map(ToString::to_string).collect(),
-        })
-        .collect();
-    Ok(Output {
-        id: entry.id.clone(),
-        title: entry.title.clone(),
-        category: entry.category,
-        summary: entry.summary.clone(),
-        tags: entry.tags.clone(),
-        aliases: entry.aliases.clone(),
-        min_python: entry.min_python.to_string(),
-        related: entry.related.clone(),
-        when_to_use: entry.section("When to use").unwrap_or_default().to_string(),
-        watch_for: entry.section("Watch for").unwrap_or_default().to_string(),
-        markdown: entry.body.clone(),
-        snippets,
-        demo: entry.demo.as_ref().map(|d| DemoInfo {
-            script: d.script.clone(),
-            params: d.params.clone(),
-        }),
-        uri: file_uri(&catalog.name, &entry.path),
-    })
+    Ok(service.pattern(&args.id)?)
 }
 
 pub fn call(

@@ -1,11 +1,12 @@
 //! `list_patterns`: the catalogue's table of contents, optionally filtered.
 
 use super::{parse_args, ToolFailure, ToolFuture, ToolResult, ToolSpec};
-use crate::catalog::{Category, Entry, PyVersion};
+use crate::catalog::Category;
 use crate::mcp::context::RequestContext;
-use crate::service::SkillService;
+use crate::service::views::Listing;
+use crate::service::{ListFilter, SkillService};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -40,57 +41,16 @@ impl Args {
     }
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct PatternSummary {
-    pub id: String,
-    pub title: String,
-    pub summary: String,
-    pub category: Category,
-    pub tags: Vec<String>,
-    /// Oldest CPython the entry's code and demo run on.
-    pub min_python: String,
-    pub has_demo: bool,
-}
-
-impl PatternSummary {
-    pub fn of(entry: &Entry) -> Self {
-        Self {
-            id: entry.id.clone(),
-            title: entry.title.clone(),
-            summary: entry.summary.clone(),
-            category: entry.category,
-            tags: entry.tags.clone(),
-            min_python: entry.min_python.to_string(),
-            has_demo: entry.demo.is_some(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {
-    /// By category (concept, pattern, pitfall), then id.
-    pub patterns: Vec<PatternSummary>,
-}
+/// The tool's output is the listing.
+pub type Output = Listing;
 
 pub fn run(service: &SkillService, args: Args) -> Result<Output, ToolFailure> {
-    let python: Option<PyVersion> = match &args.python {
-        Some(raw) => Some(raw.parse().map_err(|e| ToolFailure::new(format!("{e}")))?),
-        None => None,
+    let filter = ListFilter {
+        category: args.category,
+        tag: args.tag.as_deref(),
+        python: args.python.as_deref(),
     };
-    let tag = args.tag.as_deref().map(str::to_lowercase);
-    let patterns = service
-        .catalog
-        .entries
-        .iter()
-        .filter(|e| args.category.is_none_or(|c| e.category == c))
-        .filter(|e| {
-            tag.as_deref()
-                .is_none_or(|t| e.tags.iter().any(|have| have.to_lowercase() == t))
-        })
-        .filter(|e| python.is_none_or(|v| e.min_python <= v))
-        .map(PatternSummary::of)
-        .collect();
-    Ok(Output { patterns })
+    Ok(service.list(&filter)?)
 }
 
 pub fn call(

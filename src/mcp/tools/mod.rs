@@ -11,8 +11,9 @@ pub mod search_patterns;
 
 use super::context::RequestContext;
 use super::schema::{input_schema_for, output_schema_for};
+use crate::check::CheckError;
 use crate::error::McpError;
-use crate::service::SkillService;
+use crate::service::{QueryError, SkillService};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -36,6 +37,33 @@ impl ToolFailure {
             message: message.into(),
             structured: None,
         }
+    }
+}
+
+/// The domain's errors in the words a model needs: what went wrong and which tool to
+/// call next.
+impl From<QueryError> for ToolFailure {
+    fn from(err: QueryError) -> Self {
+        let message = match &err {
+            QueryError::UnknownEntry { id, closest } => format!(
+                "No pattern `{id}`. Closest ids: {}. Call list_patterns for all ids, or \
+                 search_patterns to search by problem.",
+                closest.join(", ")
+            ),
+            QueryError::UnknownSnippet { id, closest } => format!(
+                "No snippet `{id}`. Closest ids: {}. get_pattern lists an entry's snippets.",
+                closest.join(", ")
+            ),
+            QueryError::NoDemo { id } => {
+                format!("`{id}` has no demo. Entries with has_demo=true in list_patterns have one.")
+            }
+            QueryError::Check(e @ CheckError::Syntax { .. }) => format!(
+                "{e}. check_code needs code that parses: fix that line (or send the whole \
+                 module rather than a fragment) and call again."
+            ),
+            other => other.to_string(),
+        };
+        ToolFailure::new(message)
     }
 }
 

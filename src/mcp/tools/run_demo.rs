@@ -3,18 +3,15 @@
 
 use super::{parse_args, ToolFailure, ToolFuture, ToolResult, ToolSpec};
 use crate::catalog::PyVersion;
-use crate::demo::{
-    DemoError, DemoReport, DemoRequest, Engine, ProgressEvent, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS,
-};
+use crate::demo::{DemoReport, DemoRequest, Engine, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS};
 use crate::error::McpError;
 use crate::mcp::context::RequestContext;
-use crate::service::SkillService;
+use crate::service::{failure_summary, DemoProgress, QueryError, SkillService};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 pub const SPEC: ToolSpec = ToolSpec {
     name: "run_demo",
@@ -84,49 +81,21 @@ pub fn request(args: Args) -> Result<DemoRequest, ToolFailure> {
 
 /// Turns a finished run into the tool's answer: a demo that timed out, crashed or printed
 /// no summary is a failure the model should see, with the report attached.
-pub fn outcome(
-    service: &SkillService,
-    result: Result<DemoReport, DemoError>,
-) -> Result<DemoReport, ToolFailure> {
-    match result {
-        Ok(report) if report.succeeded() => Ok(report),
-        Ok(report) => {
-            let what = if report.timed_out {
-                format!(
-                    "The demo `{}` was killed at its deadline after {} ms (timed_out). Its output so far is attached; retry with a larger timeout_ms or smaller params.",
-                    report.id, report.duration_ms
-                )
-            } else if report.summary.is_none() && report.exit_code == Some(0) {
-                format!(
-                    "The demo `{}` exited without its JSON summary line.",
-                    report.id
-                )
-            } else {
-                format!(
-                    "The demo `{}` failed (exit code {:?}, signal {:?}); stderr is attached.",
-                    report.id, report.exit_code, report.signal
-                )
-            };
-            let structured = serde_json::to_value(&report).ok();
-            Err(ToolFailure {
-                message: format!(
-                    "{what}\n{}",
-                    structured
-                        .as_ref()
-                        .map(Value::to_string)
-                        .unwrap_or_default()
-                ),
-                structured,
-            })
-        }
-        Err(DemoError::NoDemo { id }) => Err(match service.catalog.entry(&id) {
-            Some(_) => ToolFailure::new(format!(
-                "`{id}` has no demo. Entries with has_demo=true in list_patterns have one."
-            )),
-            None => super::get_pattern::unknown_entry(service, &id),
-        }),
-        Err(other) => Err(ToolFailure::new(other.to_string())),
-    }
+fn outcome(report: DemoReport) -> Result<DemoReport, ToolFailure> {
+    let Some(what) = failure_summary(&report) else {
+        return Ok(report);
+    };
+    let structured = serde_json::to_value(&report).ok();
+    Err(ToolFailure {
+        message: format!(
+            "{what}\n{}",
+            structured
+                .as_ref()
+                .map(Value::to_string)
+                .unwrap_or_default()
+        ),
+        structured,
+    })
 }
 
 pub fn call(
@@ -154,44 +123,16 @@ async fn execute(
     let started =
         serde_json::json!({ "event": "demo started", "id": id, "engine": request.engine });
     ctx.log("info", started).await;
-    ctx.progress(0.0, None, Some(&format!("starting demo `{id}`")))
+    let progress = |step: DemoProgress| async move {
+        ctx.progress(step.progress, step.total, step.message.as_deref())
+            .await;
+    };
+    let result = service
+        .run_demo(request, ctx.cancel.clone(), progress)
         .await;
-    let (tx, mut rx) = mpsc::unbounded_channel::<ProgressEvent>();
-    let run = service
-        .demos
-        .run(&service.catalog, request, Some(tx), ctx.cancel.clone());
-    tokio::pin!(run);
-    // Progress must only grow: the demo's own counter is shifted past our "started" step.
-    let mut last = 0.0f64;
-    let mut relay = |event: ProgressEvent| {
-        // At least 1 above "started", and strictly above the previous value.
-        let progress = (1.0 + event.progress).max(last + 0.001);
-        last = progress;
-        (progress, event.total.map(|t| t + 2.0), event.message)
-    };
-    let result = loop {
-        tokio::select! {
-            result = &mut run => break result,
-            Some(event) = rx.recv() => {
-                let (progress, total, message) = relay(event);
-                ctx.progress(progress, total, message.as_deref()).await;
-            }
-        }
-    };
-    // Events that arrived as the demo finished still precede the result.
-    while let Ok(event) = rx.try_recv() {
-        let (progress, total, message) = relay(event);
-        ctx.progress(progress, total, message.as_deref()).await;
-    }
-    if matches!(result, Err(DemoError::Cancelled)) {
+    if matches!(result, Err(QueryError::Cancelled)) {
         return Err(McpError::Internal("cancelled".into()));
     }
-    ctx.progress(
-        last.floor() + 2.0,
-        None,
-        Some(&format!("demo `{id}` finished")),
-    )
-    .await;
     if let Ok(report) = &result {
         let level = if report.succeeded() {
             "info"
@@ -204,5 +145,5 @@ async fn execute(
         });
         ctx.log(level, finished).await;
     }
-    ToolResult::from_run(outcome(service, result))
+    ToolResult::from_run(result.map_err(ToolFailure::from).and_then(outcome))
 }

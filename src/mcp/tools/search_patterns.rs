@@ -1,12 +1,13 @@
 //! `search_patterns`: ranked lookup by problem description or pasted error message.
 
 use super::{parse_args, ToolFailure, ToolFuture, ToolResult, ToolSpec};
-use crate::catalog::Category;
 use crate::error::McpError;
 use crate::mcp::context::RequestContext;
+use crate::service::views::SearchResults;
 use crate::service::SkillService;
+use crate::service::{MAX_QUERY_CHARS, MAX_SEARCH_LIMIT as MAX_LIMIT};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -20,9 +21,6 @@ pub const SPEC: ToolSpec = ToolSpec {
     read_only: true,
     idempotent: true,
 };
-
-pub const MAX_LIMIT: usize = 50;
-pub const MAX_QUERY_CHARS: usize = 2000;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -53,44 +51,11 @@ impl Args {
     }
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct SearchHit {
-    pub id: String,
-    pub title: String,
-    pub category: Category,
-    pub summary: String,
-    /// Relevance (BM25 with alias bonus); higher is better, comparable within one query.
-    pub score: f64,
-    /// Which part of the entry matched.
-    pub reason: String,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {
-    pub query: String,
-    /// Best first; empty when nothing matched.
-    pub hits: Vec<SearchHit>,
-}
+/// The tool's output is the ranked hits.
+pub type Output = SearchResults;
 
 pub fn run(service: &SkillService, args: Args) -> Result<Output, ToolFailure> {
-    let limit = args.limit.unwrap_or(5);
-    let hits = service
-        .search_index()
-        .search(&service.catalog, &args.query, limit)
-        .into_iter()
-        .map(|hit| SearchHit {
-            id: hit.entry.id.clone(),
-            title: hit.entry.title.clone(),
-            category: hit.entry.category,
-            summary: hit.entry.summary.clone(),
-            score: (f64::from(hit.score) * 1000.0).round() / 1000.0,
-            reason: hit.reason,
-        })
-        .collect();
-    Ok(Output {
-        query: args.query,
-        hits,
-    })
+    Ok(service.search(&args.query, args.limit.unwrap_or(5)))
 }
 
 pub fn call(
