@@ -3,8 +3,9 @@
 //! The data path is a straight line:
 //!
 //! ```text
-//! transport (stdio lines, HTTP)  ->  mcp::dispatch (envelope, era, context)
-//!   ->  mcp method table (jsonrpsee)  ->  service (catalog, search, demo runner)
+//! transport (stdio lines, HTTP)  ->  mcp::envelope (decode once)  ->  mcp::era
+//!   ->  mcp::dispatch (method table, request context)  ->  mcp::tools
+//!   ->  service (queries over catalog, search, demo runner)  <-  cli
 //! ```
 //!
 //! - [`catalog`] parses the skill folder (embedded or `--skill-dir`) once at start-up.
@@ -12,19 +13,17 @@
 //! - [`search`] ranks entries for a query (BM25 + aliases).
 //! - [`demo`] runs demos in a sandboxed child process, or on the native tokio engine.
 //! - [`mcp`] is the protocol: one method table for every transport, both eras.
-//! - [`registry`] packs the skill for skill registries (`.tar.gz`, well-known indexes).
+//! - [`distribution`] installs the skill into agents' folders, writes hosts' MCP
+//!   entries, validates skill folders and packs them for registries.
 //! - [`transport`] frames bytes; [`cli`] is the command line over the same [`service`].
 
 pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod demo;
+pub mod distribution;
 pub mod error;
-pub mod install;
 pub mod mcp;
-pub mod mcp_config;
-pub mod registry;
 pub mod search;
 pub mod service;
 pub mod transport;
-pub mod validate;

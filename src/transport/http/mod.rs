@@ -4,7 +4,7 @@
 //!   by the `MCP-Protocol-Version: 2026-07-28` header, and the legacy, initialize-based
 //!   one with `Mcp-Session-Id` sessions ([`sessions`]).
 //! - `/.well-known/agent-skills/…` and `/.well-known/skills/…`: what `npx skills add`
-//!   reads ([`well_known`]), built by [`crate::registry`].
+//!   reads ([`well_known`]), built by [`crate::distribution::registry`].
 //! - `/healthz`.
 //!
 //! Every request passes the [`guard`] first (Host, Origin, bearer token). The server

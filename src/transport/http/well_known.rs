@@ -4,7 +4,7 @@
 
 use super::body::{self, Body};
 use super::{not_allowed, text, Shared};
-use crate::registry;
+use crate::distribution::registry;
 use bytes::Bytes;
 use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG};
 use hyper::{Method, Response, StatusCode};

@@ -1,0 +1,203 @@
+//! The command line's arguments (clap derive): every command, option and its help.
+
+use clap::{Args as ClapArgs, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "async-patterns",
+    version,
+    about = "Async Python patterns as an Agent Skill, served over MCP"
+)]
+pub struct Cli {
+    /// Serve or query this skill folder instead of the embedded one.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub skill_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve MCP on stdin/stdout (what assistants spawn), or over HTTP with --http ADDR.
+    Serve(ServeArgs),
+    /// List the catalogue's entries.
+    List {
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        /// Only entries that run on this Python, e.g. 3.10.
+        #[arg(long = "python", value_name = "VERSION")]
+        for_python: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one entry.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a snippet's code.
+    Snippet {
+        id: String,
+        /// Target Python version, e.g. 3.10: picks the variant that runs there.
+        #[arg(long = "python", value_name = "VERSION")]
+        for_python: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search by problem or error message.
+    Search {
+        #[arg(required = true)]
+        query: Vec<String>,
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find async pitfalls in Python files (`-` reads stdin). Exit 1 when anything is
+    /// found, 2 on an unreadable file or a syntax error, 0 when clean.
+    Check {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Target Python version, e.g. 3.10 (default: the newest).
+        #[arg(long = "python", value_name = "VERSION")]
+        for_python: Option<String>,
+        /// One JSON object per file and line: the check_code tool's result plus `file`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a skill folder (default: the embedded skill's source, or --skill-dir).
+    Validate {
+        /// The skill folder to check.
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Copy the skill into an assistant's skills folder (same folders as the `skills` CLI).
+    Install(InstallArgs),
+    /// Remove what `install` wrote (files changed since are kept).
+    Uninstall(InstallArgs),
+    /// Print (or --write) this server's entry for an MCP host's configuration.
+    McpConfig {
+        /// claude-code, claude-desktop, cursor, vscode or codex.
+        #[arg(long)]
+        host: String,
+        /// Merge it into the host's config file (backup kept, other entries untouched).
+        #[arg(long)]
+        write: bool,
+    },
+    /// Write a static skill-registry site (`.well-known/...`) for any static file server.
+    Pack {
+        /// Folder to write; created if missing. Existing files of the site are replaced.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Run an entry's demo in the sandbox.
+    Run {
+        id: String,
+        /// A demo parameter, `name=value` (repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        #[arg(long, default_value_t = crate::demo::DEFAULT_TIMEOUT_MS)]
+        timeout_ms: u64,
+        #[arg(long, value_enum, default_value = "python")]
+        engine: EngineArg,
+        /// Run on this installed CPython version, e.g. 3.12.
+        /// A CPython version to run on (`3.12`), or an interpreter's path.
+        #[arg(long = "python", value_name = "VERSION|PATH")]
+        on_python: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(ClapArgs)]
+pub struct InstallArgs {
+    /// claude-code, cursor, codex, opencode, github-copilot, vscode, gemini-cli, or all
+    /// (every agent found in your home folder).
+    #[arg(long)]
+    pub agent: String,
+    /// Into the agent's folder in your home directory.
+    #[arg(long, short = 'g', conflicts_with = "project")]
+    pub global: bool,
+    /// Into the current project (the default).
+    #[arg(long)]
+    pub project: bool,
+    /// Replace a copy that was changed (install only).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum EngineArg {
+    Python,
+    Native,
+}
+
+#[derive(ClapArgs)]
+pub struct ServeArgs {
+    /// Python interpreter for demos (default: python3 on PATH; also ASYNC_PATTERNS_PYTHON).
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Log level for stderr (also RUST_LOG): error, warn, info, debug, trace.
+    #[arg(long, default_value = "warn")]
+    pub log_level: String,
+    /// Largest accepted message in bytes; longer lines (or HTTP bodies) are refused.
+    #[arg(long, default_value_t = 4 * 1024 * 1024)]
+    pub max_message_bytes: usize,
+    #[command(flatten)]
+    pub http: HttpArgs,
+}
+
+/// Streamable HTTP instead of stdio (`serve --http 127.0.0.1:8000`).
+#[derive(ClapArgs)]
+#[command(next_help_heading = "HTTP")]
+pub struct HttpArgs {
+    /// Serve MCP over Streamable HTTP at http://ADDR/mcp (plus the skill's well-known
+    /// registry files) instead of stdio. Port 0 picks a free port; the address is printed.
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<String>,
+    /// Require `Authorization: Bearer TOKEN` on /mcp.
+    #[arg(
+        long,
+        env = "ASYNC_PATTERNS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+    /// Also accept requests from this browser origin, e.g. https://app.example.com
+    /// (localhost, 127.0.0.1 and [::1] origins are always accepted). Repeatable.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+    /// Also accept this Host name (DNS-rebinding protection allows loopback names and the
+    /// bound address). Repeatable.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_host: Vec<String>,
+    /// Bind a non-loopback address without --token (anyone who can reach it may call).
+    #[arg(long)]
+    pub allow_remote_without_token: bool,
+    /// Most connections served at once; more wait in the listen queue.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_connections: usize,
+    /// Most legacy (initialize-based) sessions kept at once.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub max_sessions: usize,
+    /// A legacy session unused for this long is forgotten.
+    #[arg(long, default_value_t = 1800, value_name = "SECS")]
+    pub session_idle_secs: u64,
+    /// Deadline of one MCP request (demos have their own, shorter ones).
+    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    pub request_timeout_secs: u64,
+    /// A client must send a request's headers (or, idle, its next request) within this.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub header_timeout_secs: u64,
+    /// A client must send a request's body within this.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub body_timeout_secs: u64,
+    /// On SIGINT/SIGTERM, in-flight requests get this long to finish.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub shutdown_grace_secs: u64,
+}
