@@ -77,7 +77,7 @@ pub fn resource_uri(data: &[u8]) {
     let Ok(uri) = std::str::from_utf8(data) else {
         return;
     };
-    let catalog = &harness::server().service.catalog;
+    let catalog = harness::server().service.catalog.get();
     for era in [Era::Modern, Era::Legacy("2025-11-25")] {
         if let Ok(path) = path_of(catalog, uri, era) {
             assert!(!path.starts_with('/'), "{uri:?} -> {path:?}");

@@ -6,7 +6,6 @@
 //! millisecond, usually already done).
 
 use super::{source, Catalog, CatalogError};
-use std::ops::Deref;
 use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 
@@ -65,10 +64,11 @@ fn broken(e: &CatalogError) -> ! {
     std::process::exit(2)
 }
 
-impl Deref for LazyCatalog {
-    type Target = Catalog;
-
-    fn deref(&self) -> &Catalog {
+impl LazyCatalog {
+    /// The catalogue, waiting for the background parse if it is still running (about a
+    /// millisecond). An explicit call rather than a `Deref`, because it can block and,
+    /// should the embedded skill be broken, exit the process with status 2.
+    pub fn get(&self) -> &Catalog {
         self.cell.get_or_init(|| {
             let handle = self
                 .pending
@@ -95,7 +95,7 @@ mod tests {
         let eager = Catalog::embedded().unwrap();
         assert_eq!(lazy.name, eager.name);
         assert_eq!(lazy.entry_count, eager.entries.len());
-        let ids: Vec<&str> = lazy.entries.iter().map(|e| e.id.as_str()).collect();
+        let ids: Vec<&str> = lazy.get().entries.iter().map(|e| e.id.as_str()).collect();
         let expected: Vec<&str> = eager.entries.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, expected);
     }

@@ -63,7 +63,7 @@ pub(super) fn install_command(
         .map(PathBuf::from)
         .unwrap_or_default();
     let project = std::env::current_dir().unwrap_or_default();
-    let catalog = &service.catalog;
+    let catalog = service.catalog.get();
     let targets = match install::targets(&args.agent, scope, &home, &project, &catalog.name) {
         Ok(t) => t,
         Err(e) => return usage(&e.to_string()),
@@ -128,7 +128,7 @@ pub(super) fn validate(dir: &std::path::Path, json: bool) -> ExitCode {
 }
 
 pub(super) fn pack(service: &SkillService, out: &std::path::Path) -> ExitCode {
-    let files = match crate::distribution::registry::site(&service.catalog) {
+    let files = match crate::distribution::registry::site(service.catalog.get()) {
         Ok(files) => files,
         Err(e) => return usage(&format!("cannot build the archive: {e}")),
     };

@@ -207,14 +207,16 @@ static METHODS: &[Method] = &[
         name: "resources/list",
         eras: Eras::Both,
         cacheable: true,
-        handler: |s, p, _ctx| boxed(async move { resources::list(&s.catalog, parse_params(&p)?) }),
+        handler: |s, p, _ctx| {
+            boxed(async move { resources::list(s.catalog.get(), parse_params(&p)?) })
+        },
     },
     Method {
         name: "resources/read",
         eras: Eras::Both,
         cacheable: true,
         handler: |s, p, ctx| {
-            boxed(async move { resources::read(&s.catalog, parse_params(&p)?, &ctx) })
+            boxed(async move { resources::read(s.catalog.get(), parse_params(&p)?, &ctx) })
         },
     },
     Method {
@@ -224,7 +226,7 @@ static METHODS: &[Method] = &[
         handler: |s, p, _ctx| {
             boxed(async move {
                 one_page(&p, "resources/templates/list")?;
-                Ok(resources::templates(&s.catalog))
+                Ok(resources::templates(s.catalog.get()))
             })
         },
     },
@@ -233,20 +235,24 @@ static METHODS: &[Method] = &[
         eras: Eras::Both,
         cacheable: true,
         handler: |s, p, ctx| {
-            boxed(async move { skills::read_directory(&s.catalog, parse_params(&p)?, &ctx) })
+            boxed(async move { skills::read_directory(s.catalog.get(), parse_params(&p)?, &ctx) })
         },
     },
     Method {
         name: "skills/list",
         eras: Eras::Both,
         cacheable: true,
-        handler: |s, p, _ctx| boxed(async move { skills::list(&s.catalog, parse_params(&p)?) }),
+        handler: |s, p, _ctx| {
+            boxed(async move { skills::list(s.catalog.get(), parse_params(&p)?) })
+        },
     },
     Method {
         name: "skills/get",
         eras: Eras::Both,
         cacheable: true,
-        handler: |s, p, ctx| boxed(async move { skills::get(&s.catalog, parse_params(&p)?, &ctx) }),
+        handler: |s, p, ctx| {
+            boxed(async move { skills::get(s.catalog.get(), parse_params(&p)?, &ctx) })
+        },
     },
     Method {
         name: "prompts/list",

@@ -114,7 +114,7 @@ pub fn get(service: &SkillService, params: GetParams) -> Result<Value, McpError>
             McpError::InvalidParams(format!("prompt `{}` needs argument `{name}`", spec.name))
         })
     };
-    let catalog = &service.catalog;
+    let catalog = service.catalog.get();
     let messages = match spec.name {
         "review-async-code" => {
             let code = required("code")?;
@@ -203,7 +203,7 @@ pub fn complete(service: &SkillService, params: &Value) -> Result<Value, McpErro
             ))
         }
     };
-    let catalog = &service.catalog;
+    let catalog = service.catalog.get();
     let mut values: Vec<&str> = if completes_ids {
         catalog
             .entries

@@ -59,7 +59,9 @@ impl SkillService {
         })
         .await;
         let (tx, mut rx) = mpsc::unbounded_channel::<ProgressEvent>();
-        let run = self.demos.run(&self.catalog, request, Some(tx), cancel);
+        let run = self
+            .demos
+            .run(self.catalog.get(), request, Some(tx), cancel);
         tokio::pin!(run);
         let mut relay = Relay { last: 0.0 };
         let result = loop {
@@ -82,7 +84,7 @@ impl SkillService {
         })
         .await;
         result.map_err(|e| match e {
-            DemoError::NoDemo { id } if self.catalog.entry(&id).is_some() => {
+            DemoError::NoDemo { id } if self.catalog.get().entry(&id).is_some() => {
                 QueryError::NoDemo { id }
             }
             DemoError::NoDemo { id } => self.unknown_entry(&id),

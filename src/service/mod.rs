@@ -67,7 +67,8 @@ impl SkillService {
     }
 
     pub fn search_index(&self) -> &SearchIndex {
-        self.search.get_or_init(|| SearchIndex::new(&self.catalog))
+        self.search
+            .get_or_init(|| SearchIndex::new(self.catalog.get()))
     }
 
     fn unknown_entry(&self, id: &str) -> QueryError {
@@ -75,6 +76,7 @@ impl SkillService {
             id: id.to_string(),
             closest: self
                 .catalog
+                .get()
                 .closest_entries(id)
                 .into_iter()
                 .map(String::from)
@@ -88,6 +90,7 @@ impl SkillService {
         let tag = filter.tag.map(str::to_lowercase);
         let patterns = self
             .catalog
+            .get()
             .entries
             .iter()
             .filter(|e| filter.category.is_none_or(|c| e.category == c))
@@ -103,7 +106,7 @@ impl SkillService {
 
     /// One whole entry.
     pub fn pattern(&self, id: &str) -> Result<PatternView, QueryError> {
-        let catalog = &self.catalog;
+        let catalog = self.catalog.get();
         let entry = catalog.entry(id).ok_or_else(|| self.unknown_entry(id))?;
         let snippets = entry
             .snippet_ids
@@ -138,7 +141,7 @@ impl SkillService {
     /// A snippet's code, in the variant that runs on `python` (the newest when `None`).
     pub fn snippet(&self, id: &str, python: Option<&str>) -> Result<SnippetView, QueryError> {
         let python = python_version(python)?;
-        let catalog = &self.catalog;
+        let catalog = self.catalog.get();
         let choice = catalog.snippet(id, python).map_err(|e| match e {
             SnippetLookupError::Unknown { id } => {
                 let closest = Catalog::closest(catalog.snippet_ids().into_iter(), &id, 3)
@@ -172,7 +175,7 @@ impl SkillService {
     pub fn search(&self, query: &str, limit: usize) -> SearchResults {
         let hits = self
             .search_index()
-            .search(&self.catalog, query, limit)
+            .search(self.catalog.get(), query, limit)
             .into_iter()
             .map(|hit| SearchHit {
                 id: hit.entry.id.clone(),

@@ -24,22 +24,22 @@ pub struct Ticket {
     pub spoke: Arc<AtomicBool>,
     pub evict: CancellationToken,
     key: u64,
-    registry: Arc<Registry>,
+    connections: Arc<OpenConnections>,
 }
 
 impl Drop for Ticket {
     fn drop(&mut self) {
-        self.registry.lock().remove(&self.key);
+        self.connections.lock().remove(&self.key);
     }
 }
 
 #[derive(Default)]
-pub struct Registry {
+pub struct OpenConnections {
     open: Mutex<HashMap<u64, Tracked>>,
     next: std::sync::atomic::AtomicU64,
 }
 
-impl Registry {
+impl OpenConnections {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Tracked>> {
         self.open.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -60,7 +60,7 @@ impl Registry {
             spoke,
             evict,
             key,
-            registry: self.clone(),
+            connections: self.clone(),
         }
     }
 
@@ -89,18 +89,18 @@ mod tests {
 
     #[test]
     fn only_silent_connections_past_the_grace_period_are_evicted_oldest_first() {
-        let registry = Arc::new(Registry::default());
-        let old_silent = registry.track();
-        let talker = registry.track();
+        let open = Arc::new(OpenConnections::default());
+        let old_silent = open.track();
+        let talker = open.track();
         talker.spoke.store(true, Ordering::Relaxed);
         std::thread::sleep(GRACE + Duration::from_millis(20));
-        let young = registry.track();
+        let young = open.track();
         let second_silent_is_young = young.evict.clone();
-        assert_eq!(registry.evict_silent(10), 1);
+        assert_eq!(open.evict_silent(10), 1);
         assert!(old_silent.evict.is_cancelled());
         assert!(!talker.evict.is_cancelled());
         assert!(!second_silent_is_young.is_cancelled());
         drop(old_silent);
-        assert_eq!(registry.lock().len(), 2);
+        assert_eq!(open.lock().len(), 2);
     }
 }

@@ -148,7 +148,7 @@ pub async fn serve(
     tokio::pin!(signal);
 
     eprintln!("async-patterns: MCP on http://{local}/mcp");
-    let registry = Arc::new(idle::Registry::default());
+    let open = Arc::new(idle::OpenConnections::default());
     // When every slot is taken, this many of the oldest silent connections make room.
     let evict_batch = (shared.config.max_connections / 8).max(1);
     loop {
@@ -158,7 +158,7 @@ pub async fn serve(
                 Err(_) => break,
             },
             () = tokio::time::sleep(Duration::from_millis(100)) => {
-                let closed = registry.evict_silent(evict_batch);
+                let closed = open.evict_silent(evict_batch);
                 if closed > 0 {
                     tracing::info!("all {} connection slots taken: closed {closed} silent ones", shared.config.max_connections);
                 }
@@ -183,7 +183,7 @@ pub async fn serve(
             tracing::debug!("TCP_NODELAY: {e}");
         }
         let shared = shared.clone();
-        let ticket = registry.track();
+        let ticket = open.track();
         let spoke = ticket.spoke.clone();
         let service = hyper::service::service_fn(move |req| {
             spoke.store(true, std::sync::atomic::Ordering::Relaxed);

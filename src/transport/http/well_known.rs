@@ -21,7 +21,7 @@ pub struct Packed {
 
 impl Packed {
     fn build(shared: &Shared) -> Result<Self, String> {
-        let catalog = &shared.service.catalog;
+        let catalog = shared.service.catalog.get();
         let archive =
             registry::archive(catalog).map_err(|e| format!("cannot build the archive: {e}"))?;
         let archive_digest = registry::digest(&archive);
@@ -64,7 +64,7 @@ pub fn handle(shared: &Shared, method: &Method, path: &str) -> Response<Body> {
             return text(StatusCode::INTERNAL_SERVER_ERROR, "cannot pack the skill\n");
         }
     };
-    let catalog = &shared.service.catalog;
+    let catalog = shared.service.catalog.get();
     let mut response = if path == "agent-skills/index.json" {
         file(packed.index.clone(), "application/json", None)
     } else if path.strip_prefix("agent-skills/") == Some(packed.archive_name.as_str()) {
