@@ -33,8 +33,11 @@ impl Drop for NonBlocking {
 }
 
 fn is_pipe_or_socket(fd: RawFd) -> bool {
-    // SAFETY: fstat writes into the zeroed struct we pass.
+    // SAFETY: `libc::stat` is a plain C struct of integers, for which all-zero bytes are
+    // a valid value.
     let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fstat only writes into the struct we pass, which lives across the call; an
+    // invalid `fd` is reported as an error, not undefined behaviour.
     if unsafe { libc::fstat(fd, &mut stat) } != 0 {
         return false;
     }
@@ -47,8 +50,14 @@ pub fn poll_fd(fd: RawFd) -> Option<AsyncFd<NonBlocking>> {
     if !is_pipe_or_socket(fd) {
         return None;
     }
-    // SAFETY: reading and setting status flags of a valid descriptor.
+    // SAFETY: F_GETFL only reads the descriptor's status flags; a bad `fd` is an error.
     let saved_flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    // SAFETY: F_SETFL touches no memory. Its effect reaches beyond this process:
+    // O_NONBLOCK is a flag of the open file description, which the process that spawned
+    // us (and any sibling handed the same pipe) shares. While we serve, their own reads or
+    // writes on that description may return EAGAIN instead of blocking. An assistant
+    // gives its server pipes of its own, so in practice nobody else uses them; the flags
+    // are restored when `NonBlocking` drops.
     if saved_flags < 0
         || unsafe { libc::fcntl(fd, libc::F_SETFL, saved_flags | libc::O_NONBLOCK) } < 0
     {
