@@ -3,11 +3,8 @@
 //! JSON-RPC error code, a tool error, or deliberately nothing), and the very next request
 //! on the same server must work. README's reliability section counts these kinds.
 
-mod common;
-mod http_client;
-
-use common::Server;
-use http_client::{header_safe, HttpServer};
+use crate::support::http::{header_safe, HttpServer};
+use crate::support::Server;
 use serde_json::{json, Value};
 
 const MODERN: &str = "2026-07-28";

@@ -1,9 +1,8 @@
 //! check_code end to end: over stdio as a client calls it, and as the `check` command,
 //! with the same answers, the documented errors and the documented exit codes.
 
-mod common;
-
-use common::{bin, error_code, structured, Server};
+use crate::support;
+use crate::support::{bin, error_code, structured, Server};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -295,7 +294,7 @@ fn comparison_fixtures_give_the_findings_the_ruff_comparison_quotes() {
         ("ruff_ahead.py", &[]),
     ];
     for (name, findings) in expected {
-        let path = common::fixture("check").join(name);
+        let path = support::fixture("check").join(name);
         let out = check_cli(&["--json", path.to_str().unwrap()], None);
         let report: Value = serde_json::from_slice(&out.stdout).expect("JSON line");
         let want: Vec<(String, u64)> = findings.iter().map(|(r, l)| (r.to_string(), *l)).collect();

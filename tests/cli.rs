@@ -1,9 +1,7 @@
 //! The command line: same answers as the tools, readable output for people, JSON for
 //! scripts, clear errors and exit codes.
 
-mod common;
-
-use common::{bin, fixture, structured, Server};
+use crate::support::{bin, fixture, structured, Server};
 use serde_json::{json, Value};
 use std::process::{Command, Output};
 

@@ -3,9 +3,7 @@
 //! changes under us, a full scratch filesystem, mass cancellation. Each ends in a clear
 //! error or a clean exit, with no process, scratch folder or cgroup left behind.
 
-mod common;
-
-use common::{bin, fixture, have_python, processes_mentioning, scratch_dirs_of, Server};
+use crate::support::{bin, fixture, have_python, processes_mentioning, scratch_dirs_of, Server};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,10 @@
 //! Replays the fuzzers' checked-in corpus (`fuzz/corpus/<target>/`) and every input that
 //! once broke something (`fuzz/regressions/<target>/`) through the same invariant checks
 //! the fuzz targets run, on stable Rust, so `cargo test` keeps them fixed.
+//!
+//! A binary of its own, not a module of `tests/tests.rs`: the fuzz harness empties
+//! `PATH` for its whole process (so no interpreter is ever found), which would break
+//! the end-to-end tests that spawn programs.
 
 #[path = "../fuzz/fuzz_targets/checks.rs"]
 mod checks;

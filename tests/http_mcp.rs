@@ -1,9 +1,8 @@
 //! `/mcp` over Streamable HTTP against the real binary (tiny fixture skill): both eras,
 //! every status code the transport answers with, event streams and cancellation.
 
-mod http_client;
-
-use http_client::{modern_body, HttpServer, LEGACY, MODERN};
+use crate::support;
+use crate::support::http::{modern_body, HttpServer, LEGACY, MODERN};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::time::{Duration, Instant};
@@ -231,7 +230,7 @@ fn client_that_only_accepts_json_gets_json_without_notifications() {
 fn closing_the_event_stream_cancels_the_request_and_kills_the_demo() {
     let server = HttpServer::tiny(&[]);
     let body = modern_body(9, "tools/call", run_demo_params(5.0, true));
-    let bytes = http_client::request_bytes(
+    let bytes = support::http::request_bytes(
         &server.host(),
         "POST",
         "/mcp",
@@ -373,7 +372,7 @@ fn legacy_cancel_notification_stops_a_request_running_on_another_post() {
         let session = session.clone();
         std::thread::spawn(move || {
             let body = call.to_string();
-            let bytes = http_client::request_bytes(
+            let bytes = support::http::request_bytes(
                 &format!("127.0.0.1:{port}"),
                 "POST",
                 "/mcp",
@@ -385,7 +384,7 @@ fn legacy_cancel_notification_stops_a_request_running_on_another_post() {
             );
             let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
             stream.write_all(&bytes).unwrap();
-            http_client::read_response(&mut stream, false)
+            support::http::read_response(&mut stream, false)
         })
     };
     let deadline = Instant::now() + Duration::from_secs(10);

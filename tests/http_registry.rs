@@ -1,8 +1,7 @@
 //! The skill registry files, /healthz, 404s and graceful shutdown of `serve --http`.
 
-mod http_client;
-
-use http_client::{fixture, HttpServer, MODERN};
+use crate::support;
+use crate::support::http::{fixture, HttpServer, MODERN};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -151,14 +150,14 @@ fn sigterm_lets_the_in_flight_request_finish_then_exits_0() {
     let mut server = HttpServer::tiny(&[]);
     let port = server.port;
     let call = std::thread::spawn(move || {
-        let body = http_client::modern_body(
+        let body = support::http::modern_body(
             1,
             "tools/call",
             json!({"name": "run_demo", "arguments": {
                 "id": "alpha", "params": {"delay": 1.0}, "timeout_ms": 20000}}),
         )
         .to_string();
-        let bytes = http_client::request_bytes(
+        let bytes = support::http::request_bytes(
             &format!("127.0.0.1:{port}"),
             "POST",
             "/mcp",
@@ -172,7 +171,7 @@ fn sigterm_lets_the_in_flight_request_finish_then_exits_0() {
         );
         let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
         std::io::Write::write_all(&mut stream, &bytes).unwrap();
-        http_client::read_response(&mut stream, false)
+        support::http::read_response(&mut stream, false)
     });
     let deadline = Instant::now() + Duration::from_secs(10);
     while server.children().is_empty() && Instant::now() < deadline {
@@ -196,14 +195,14 @@ fn sigterm_past_the_grace_period_cancels_the_demo_and_still_exits_0() {
     let mut server = HttpServer::tiny(&["--shutdown-grace-secs", "1"]);
     let port = server.port;
     let call = std::thread::spawn(move || {
-        let body = http_client::modern_body(
+        let body = support::http::modern_body(
             1,
             "tools/call",
             json!({"name": "run_demo", "arguments": {
                 "id": "alpha", "params": {"delay": 5.0}, "timeout_ms": 20000}}),
         )
         .to_string();
-        let bytes = http_client::request_bytes(
+        let bytes = support::http::request_bytes(
             &format!("127.0.0.1:{port}"),
             "POST",
             "/mcp",
@@ -217,7 +216,7 @@ fn sigterm_past_the_grace_period_cancels_the_demo_and_still_exits_0() {
         );
         let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
         std::io::Write::write_all(&mut stream, &bytes).unwrap();
-        http_client::read_response(&mut stream, false)
+        support::http::read_response(&mut stream, false)
     });
     let deadline = Instant::now() + Duration::from_secs(10);
     while server.children().is_empty() && Instant::now() < deadline {

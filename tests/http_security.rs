@@ -1,9 +1,8 @@
 //! Secure defaults of `serve --http`: Origin and Host checks, the bearer token, refusing
 //! remote binds without one, size limits and slow clients.
 
-mod http_client;
-
-use http_client::{HttpServer, MODERN};
+use crate::support;
+use crate::support::http::{HttpServer, MODERN};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
@@ -148,7 +147,7 @@ fn declared_oversized_body_is_413_before_it_is_sent() {
         server.host()
     )
     .unwrap();
-    let response = http_client::read_response(&mut stream, false);
+    let response = support::http::read_response(&mut stream, false);
     assert_eq!(response.status, 413);
 }
 
@@ -167,7 +166,7 @@ fn oversized_chunked_body_is_413() {
     for _ in 0..2 {
         write!(stream, "{:x}\r\n{chunk}\r\n", chunk.len()).unwrap();
     }
-    let response = http_client::read_response(&mut stream, false);
+    let response = support::http::read_response(&mut stream, false);
     assert_eq!(response.status, 413);
 }
 
@@ -208,7 +207,7 @@ fn slow_body_is_408() {
     )
     .unwrap();
     let started = Instant::now();
-    let response = http_client::read_response(&mut stream, false);
+    let response = support::http::read_response(&mut stream, false);
     assert_eq!(response.status, 408);
     assert!(started.elapsed() < Duration::from_secs(5));
 }
@@ -224,7 +223,7 @@ fn connections_beyond_the_limit_wait_their_turn() {
         server.host()
     )
     .unwrap();
-    assert_eq!(http_client::read_response(&mut held, false).status, 200);
+    assert_eq!(support::http::read_response(&mut held, false).status, 200);
     let waiter = {
         let port = server.port;
         std::thread::spawn(move || {
@@ -236,7 +235,7 @@ fn connections_beyond_the_limit_wait_their_turn() {
                         .as_bytes(),
                 )
                 .unwrap();
-            let status = http_client::read_response(&mut stream, false).status;
+            let status = support::http::read_response(&mut stream, false).status;
             (status, started.elapsed())
         })
     };
@@ -271,7 +270,7 @@ fn silent_connections_make_room_when_every_slot_is_taken() {
         server.host()
     )
     .unwrap();
-    assert_eq!(http_client::read_response(&mut talker, false).status, 200);
+    assert_eq!(support::http::read_response(&mut talker, false).status, 200);
     let more: Vec<_> = (0..20).map(|_| server.connect()).collect();
     std::thread::sleep(Duration::from_secs(2));
     write!(
@@ -280,7 +279,7 @@ fn silent_connections_make_room_when_every_slot_is_taken() {
         server.host()
     )
     .unwrap();
-    assert_eq!(http_client::read_response(&mut talker, false).status, 200);
+    assert_eq!(support::http::read_response(&mut talker, false).status, 200);
     drop((silent, more));
 }
 

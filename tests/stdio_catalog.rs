@@ -2,9 +2,7 @@
 //! what people type, every demo runs green through run_demo, and every file is served
 //! byte for byte with the digest the Skills extension promises.
 
-mod common;
-
-use common::{structured, Server};
+use crate::support::{structured, Server};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;

@@ -1,9 +1,8 @@
 //! run_demo over stdio: results, progress, deadlines, cancellation and responsiveness,
 //! against the fixture skill's `alpha` demo (sleeps `tasks` coroutines of `delay` s).
 
-mod common;
-
-use common::{have_python, structured, Server};
+use crate::support;
+use crate::support::{have_python, structured, Server};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -129,7 +128,7 @@ fn cancelled_demo_gets_no_reply_and_the_server_keeps_serving() {
     let mut s = tiny();
     s.send(&json!({"jsonrpc": "2.0", "id": "slow", "method": "tools/call", "params": {
         "name": "run_demo", "arguments": {"id": "alpha", "params": {"delay": 5}, "timeout_ms": 20000},
-        "_meta": {"io.modelcontextprotocol/protocolVersion": common::MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}));
+        "_meta": {"io.modelcontextprotocol/protocolVersion": support::MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}));
     std::thread::sleep(Duration::from_millis(300));
     s.send(&json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": "slow", "reason": "test"}}));
     let reply = s.modern("tools/list", Value::Null);
@@ -155,7 +154,7 @@ fn other_requests_are_answered_while_demos_run() {
         s.send(
             &json!({"jsonrpc": "2.0", "id": format!("demo-{i}"), "method": "tools/call", "params": {
             "name": "run_demo", "arguments": {"id": "alpha", "params": {"delay": 2}},
-            "_meta": {"io.modelcontextprotocol/protocolVersion": common::MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}),
+            "_meta": {"io.modelcontextprotocol/protocolVersion": support::MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}),
         );
     }
     let reply = s.modern("tools/list", Value::Null);
@@ -176,7 +175,7 @@ fn stdin_eof_stops_running_demos_and_exits() {
     let mut s = tiny();
     s.send(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
         "name": "run_demo", "arguments": {"id": "alpha", "params": {"delay": 5}, "timeout_ms": 20000},
-        "_meta": {"io.modelcontextprotocol/protocolVersion": common::MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}));
+        "_meta": {"io.modelcontextprotocol/protocolVersion": support::MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}));
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
     assert!(s.finish().success());

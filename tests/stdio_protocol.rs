@@ -1,9 +1,8 @@
 //! The MCP wire over stdio, both eras, against the real binary serving a small fixture
 //! skill (content-independent; tests/stdio_catalog.rs covers the real skill).
 
-mod common;
-
-use common::{error_code, structured, Server, MODERN};
+use crate::support;
+use crate::support::{error_code, structured, Server, MODERN};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
@@ -200,7 +199,7 @@ fn deeply_nested_document_is_a_parse_error_not_a_crash() {
 
 #[test]
 fn oversized_line_is_refused_and_the_next_request_works() {
-    let path = common::fixture("tiny-skill");
+    let path = support::fixture("tiny-skill");
     let mut s = Server::spawn_with(
         &["--skill-dir", path.to_str().unwrap()],
         &["--max-message-bytes", "65536"],
@@ -348,7 +347,7 @@ fn search_finds_an_entry_by_alias() {
 }
 
 fn file_bytes(rel: &str) -> Vec<u8> {
-    std::fs::read(common::fixture("tiny-skill").join(rel)).unwrap()
+    std::fs::read(support::fixture("tiny-skill").join(rel)).unwrap()
 }
 
 #[test]
