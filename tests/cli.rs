@@ -1,6 +1,7 @@
 //! The command line: same answers as the tools, readable output for people, JSON for
 //! scripts, clear errors and exit codes.
 
+use crate::support;
 use crate::support::{bin, fixture, structured, Server};
 use serde_json::{json, Value};
 use std::process::{Command, Output};
@@ -106,11 +107,7 @@ fn broken_skill_dir_is_a_clear_start_up_error() {
 
 #[test]
 fn run_prints_the_demo_and_its_json_report() {
-    if !Command::new("python3")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
+    if !support::have_python() {
         return;
     }
     let out = cli(&["run", "alpha", "--param", "tasks=2", "--json"]);
@@ -129,6 +126,7 @@ fn serve_on_a_terminal_explains_itself_on_stderr_only() {
         return;
     };
     if !probe.status.success() {
+        eprintln!("skipped: `script --version` failed");
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

@@ -19,12 +19,17 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_async-patterns"))
 }
 
-/// Whether a `python3` runs here (demo tests have nothing to run without one).
+/// Whether a `python3` runs here (demo tests have nothing to run without one). When
+/// not, says so on stderr (shown with `--nocapture`), so a skip is never silent.
 pub fn have_python() -> bool {
-    Command::new("python3")
+    let found = Command::new("python3")
         .arg("-V")
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("skipped: no python3 on PATH");
+    }
+    found
 }
 
 /// Processes whose command line mentions `needle` (other than this test process), as
