@@ -1,7 +1,7 @@
 //! The bad-input battery: every kind of malformed or hostile message, sent to the real
 //! binary over stdio and over Streamable HTTP. Each must get its documented answer (a
 //! JSON-RPC error code, a tool error, or deliberately nothing), and the very next request
-//! on the same server must work. README's reliability section counts these kinds.
+//! on the same server must work. docs/testing.md's reliability section counts these kinds.
 
 use crate::support::http::{header_safe, HttpServer};
 use crate::support::Server;
