@@ -2,13 +2,16 @@
 //! skill (content-independent; tests/stdio_catalog.rs covers the real skill).
 
 use crate::support;
+use crate::support::in_process::InProcess;
 use crate::support::{error_code, structured, Server, MODERN};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
-fn tiny() -> Server {
-    Server::with_skill("tiny-skill")
+/// Protocol tests run the stdio transport in-process; the ones about the process
+/// itself (exit status) spawn the binary.
+fn tiny() -> InProcess {
+    InProcess::with_skill("tiny-skill")
 }
 
 #[test]
@@ -560,7 +563,7 @@ fn completion_completes_pattern_ids() {
 
 #[test]
 fn stdin_eof_exits_zero_promptly() {
-    let mut s = tiny();
+    let mut s = Server::with_skill("tiny-skill");
     s.initialize("2025-11-25");
     let started = std::time::Instant::now();
     assert!(s.finish().success());

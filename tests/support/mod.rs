@@ -4,11 +4,12 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod in_process;
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -69,59 +70,24 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-pub struct Server {
-    pub child: Child,
-    stdin: Option<ChildStdin>,
+/// A client's end of one stdio connection, whatever runs the server: it writes lines
+/// and reads the server's lines, keeping the messages it was not waiting for.
+pub struct Client {
+    stdin: Option<Box<dyn Write + Send>>,
     lines: Receiver<String>,
     /// Messages read while waiting for something else (notifications, other replies).
     pub backlog: Vec<Value>,
     next_id: u64,
 }
 
-impl Server {
-    pub fn spawn(args: &[&str]) -> Self {
-        Self::spawn_with(args, &[])
-    }
-
-    /// `async-patterns <global args> serve <serve args>`.
-    pub fn spawn_with(args: &[&str], serve_args: &[&str]) -> Self {
-        let mut child = Command::new(bin())
-            .args(args)
-            .arg("serve")
-            .args(serve_args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn async-patterns");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stdin = child.stdin.take();
+impl Client {
+    fn new(stdin: Box<dyn Write + Send>, lines: Receiver<String>) -> Self {
         Self {
-            child,
-            stdin,
-            lines: rx,
+            stdin: Some(stdin),
+            lines,
             backlog: Vec::new(),
             next_id: 1000,
         }
-    }
-
-    /// The embedded skill.
-    pub fn embedded() -> Self {
-        Self::spawn(&[])
-    }
-
-    pub fn with_skill(dir: &str) -> Self {
-        let path = fixture(dir);
-        Self::spawn(&["--skill-dir", path.to_str().unwrap()])
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
@@ -206,6 +172,69 @@ impl Server {
 
     pub fn close_stdin(&mut self) {
         self.stdin.take();
+    }
+}
+
+/// The real binary, spawned, speaking over its stdin and stdout.
+pub struct Server {
+    pub child: Child,
+    client: Client,
+}
+
+impl std::ops::Deref for Server {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut Client {
+        &mut self.client
+    }
+}
+
+impl Server {
+    pub fn spawn(args: &[&str]) -> Self {
+        Self::spawn_with(args, &[])
+    }
+
+    /// `async-patterns <global args> serve <serve args>`.
+    pub fn spawn_with(args: &[&str], serve_args: &[&str]) -> Self {
+        let mut child = Command::new(bin())
+            .args(args)
+            .arg("serve")
+            .args(serve_args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn async-patterns");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stdin = Box::new(child.stdin.take().unwrap());
+        Self {
+            child,
+            client: Client::new(stdin, rx),
+        }
+    }
+
+    /// The embedded skill.
+    pub fn embedded() -> Self {
+        Self::spawn(&[])
+    }
+
+    pub fn with_skill(dir: &str) -> Self {
+        let path = fixture(dir);
+        Self::spawn(&["--skill-dir", path.to_str().unwrap()])
     }
 
     /// Closes stdin and waits for the exit status (bounded).
