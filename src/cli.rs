@@ -720,7 +720,7 @@ fn run_demo_command(
     };
     let result = runtime.block_on(async {
         let request = run_demo::request(args)?;
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<ProgressEvent>();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<ProgressEvent>(1);
         let spinner = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new_spinner();
             bar.enable_steady_tick(std::time::Duration::from_millis(80));

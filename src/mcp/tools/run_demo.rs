@@ -144,7 +144,7 @@ pub async fn call(
     ctx.log("info", started).await;
     ctx.progress(0.0, None, Some(&format!("starting demo `{id}`")))
         .await;
-    let (tx, mut rx) = mpsc::unbounded_channel::<ProgressEvent>();
+    let (tx, mut rx) = mpsc::channel::<ProgressEvent>(1);
     let run = service
         .demos
         .run(&service.catalog, request, Some(tx), ctx.cancel.clone());
