@@ -3,11 +3,13 @@
 
 pub mod interpreter;
 pub mod native;
+mod options;
 pub mod params;
 pub mod sandbox;
 
 use crate::catalog::{Catalog, PyVersion};
 use interpreter::{Interpreter, Interpreters};
+pub use options::{SandboxArgs, SandboxOptions};
 pub use sandbox::SandboxMode;
 use sandbox::{Isolation, Limits, SandboxSpec};
 use serde::Serialize;
@@ -107,22 +109,6 @@ pub struct DemoRunner {
     limits: Limits,
     mode: SandboxMode,
     cgroups: Arc<sandbox::CgroupPool>,
-}
-
-/// How the server runs demos: the sandbox mode and the scratch tmpfs size.
-#[derive(Debug, Clone, Copy)]
-pub struct SandboxOptions {
-    pub mode: SandboxMode,
-    pub scratch_mib: u64,
-}
-
-impl Default for SandboxOptions {
-    fn default() -> Self {
-        Self {
-            mode: SandboxMode::Auto,
-            scratch_mib: sandbox::DEFAULT_SCRATCH_MIB,
-        }
-    }
 }
 
 impl DemoRunner {

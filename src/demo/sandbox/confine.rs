@@ -480,7 +480,12 @@ fn init(
     }
     drop_capabilities().map_err(|e| fail(Step::Privileges, e))?;
     if let (Some((fd, access)), Some(_)) = (isolate.landlock_scratch, &landlock) {
-        allow_scratch(fd, access).map_err(|e| fail(Step::Landlock, e))?;
+        allow_beneath(fd, c"/tmp", access).map_err(|e| fail(Step::Landlock, e))?;
+        if layers & HAS_PROC != 0 {
+            // The fresh /proc shows only this namespace: the demo may read it.
+            allow_beneath(fd, c"/proc", access & LANDLOCK_READ)
+                .map_err(|e| fail(Step::Landlock, e))?;
+        }
     }
     apply_landlock(landlock).map_err(|e| fail(Step::Landlock, e))?;
     apply_seccomp(seccomp).map_err(|e| fail(Step::Seccomp, e))?;
@@ -743,9 +748,12 @@ fn bind_mount(source: RawFd, target: &CStr, device: bool) -> Result<(), i32> {
     }
 }
 
-/// Lets the demo do anything inside its scratch tmpfs (now at /tmp), through the
-/// second handle on the Landlock ruleset.
-fn allow_scratch(ruleset: RawFd, access: u64) -> Result<(), i32> {
+/// Landlock's read-file and read-dir rights.
+const LANDLOCK_READ: u64 = (1 << 2) | (1 << 3);
+
+/// Grants `access` beneath `path` (of the new root) through the second handle on the
+/// Landlock ruleset: the scratch tmpfs and the fresh /proc exist only in the child.
+fn allow_beneath(ruleset: RawFd, path: &CStr, access: u64) -> Result<(), i32> {
     #[repr(C, packed)]
     struct PathBeneath {
         allowed_access: u64,
@@ -755,8 +763,7 @@ fn allow_scratch(ruleset: RawFd, access: u64) -> Result<(), i32> {
     // SAFETY: open, landlock_add_rule and close with a C string literal, a stack struct
     // of the kernel's packed `landlock_path_beneath_attr` layout and owned descriptors.
     unsafe {
-        let dir =
-            check(libc::open(c"/tmp".as_ptr(), libc::O_PATH | libc::O_CLOEXEC).into())? as RawFd;
+        let dir = check(libc::open(path.as_ptr(), libc::O_PATH | libc::O_CLOEXEC).into())? as RawFd;
         let rule = PathBeneath {
             allowed_access: access,
             parent_fd: dir,

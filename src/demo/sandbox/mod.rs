@@ -506,7 +506,9 @@ pub async fn run(
     // goes back to the pool only once empty.
     if let Some(group) = cgroup {
         let spec = spec.clone();
-        drop(tokio::task::spawn_blocking(move || spec.cgroups.give_back(group)));
+        drop(tokio::task::spawn_blocking(move || {
+            spec.cgroups.give_back(group)
+        }));
     }
     // With the namespace gone every writer is dead and the pipes close at once; an
     // escaped process (no namespaces) could hold them open, so reading is bounded, and

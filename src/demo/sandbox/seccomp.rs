@@ -104,10 +104,8 @@ pub fn programs() -> Result<&'static [BpfProgram], SeccompUnavailable> {
 
 fn build() -> Result<Vec<BpfProgram>, seccompiler::BackendError> {
     let arch = std::env::consts::ARCH.try_into()?;
-    let mut rules: BTreeMap<i64, Vec<SeccompRule>> = DENIED
-        .iter()
-        .map(|&call| (call, Vec::new()))
-        .collect();
+    let mut rules: BTreeMap<i64, Vec<SeccompRule>> =
+        DENIED.iter().map(|&call| (call, Vec::new())).collect();
     let ioctl = DENIED_IOCTLS
         .iter()
         .map(|&request| {
