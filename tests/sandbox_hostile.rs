@@ -3,6 +3,8 @@
 //! process or scratch folder is left behind.
 
 mod common;
+#[path = "sandbox/leftovers.rs"]
+mod leftovers;
 
 use common::{have_python, processes_mentioning, scratch_dirs_of, Server};
 use serde_json::{json, Value};
@@ -13,11 +15,14 @@ fn hostile() -> Server {
 }
 
 fn run(s: &mut Server, args: Value) -> Value {
+    let script = format!("{}.py", args["id"].as_str().unwrap());
     let reply = s.call_tool("run_demo", args);
     let report = reply["result"]["structuredContent"].clone();
     assert!(report.is_object(), "no report: {reply}");
-    // After every attack the server still answers at once.
+    // After every attack the server still answers at once, and nothing of the demo is
+    // left: no process, no scratch folder, no mount.
     assert!(s.modern("tools/list", Value::Null)["result"]["tools"].is_array());
+    leftovers::assert_none(s.child.id(), &[&script], false);
     report
 }
 

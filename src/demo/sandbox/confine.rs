@@ -479,6 +479,12 @@ fn init(
         flags |= HAS_TIME_NS;
     }
     drop_capabilities().map_err(|e| fail(Step::Privileges, e))?;
+    // This process is a copy of the server, environment and memory included, and the
+    // demo shares its uid: non-dumpable, its /proc entries (environ, mem, maps) are
+    // closed to the demo. The demo's own exec makes the demo dumpable again.
+    // SAFETY: prctl with integer arguments only.
+    check(unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) }.into())
+        .map_err(|e| fail(Step::Privileges, e))?;
     if let (Some((fd, access)), Some(_)) = (isolate.landlock_scratch, &landlock) {
         allow_beneath(fd, c"/tmp", access).map_err(|e| fail(Step::Landlock, e))?;
         if layers & HAS_PROC != 0 {
