@@ -438,3 +438,106 @@ fn strict_mode_runs_only_with_every_layer() {
     assert!(s.modern("tools/list", Value::Null)["result"]["tools"].is_array());
     finish(s, &["peek.py"]);
 }
+
+/// A server whose kernel refuses user namespaces: it runs inside a user namespace of its
+/// own whose namespace limit is 0 (`unshare`, util-linux). Skips where that cannot be set up.
+fn server_without_user_namespaces(serve_args: &[&str]) -> Option<std::process::Child> {
+    let dir = common::fixture("hostile-skill");
+    let mut args = vec![
+        "--user".to_string(),
+        "--map-root-user".into(),
+        "sh".into(),
+        "-c".into(),
+        "echo 0 > /proc/sys/user/max_user_namespaces && exec \"$0\" \"$@\"".into(),
+        common::bin().display().to_string(),
+        "--skill-dir".into(),
+        dir.display().to_string(),
+        "serve".into(),
+    ];
+    args.extend(serve_args.iter().map(|a| a.to_string()));
+    let child = Command::new("unshare")
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    Some(child)
+}
+
+fn ask(
+    child: &mut std::process::Child,
+    out: &mut impl BufRead,
+    id: u64,
+    arguments: Value,
+) -> Option<Value> {
+    let stdin = child.stdin.as_mut().unwrap();
+    stdin
+        .write_all(call(id, "run_demo", arguments, None).as_bytes())
+        .ok()?;
+    stdin.flush().ok()?;
+    let mut line = String::new();
+    (out.read_line(&mut line).ok()? > 0).then(|| serde_json::from_str(&line).unwrap())
+}
+
+/// Without user namespaces, `auto` still contains the immortal demo by its deadline (the
+/// cgroup or process group kill, readers aborted) and says which layers are missing;
+/// `strict` refuses to run it.
+#[test]
+fn without_user_namespaces_auto_reports_and_strict_refuses() {
+    if !python_or_skip("without_user_namespaces_auto_reports_and_strict_refuses") {
+        return;
+    }
+    let Some(mut child) = server_without_user_namespaces(&[]) else {
+        eprintln!(
+            "without_user_namespaces_auto_reports_and_strict_refuses: skipped, no unshare(1)"
+        );
+        return;
+    };
+    let pid = child.id();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let marker = format!("no-userns-{}", std::process::id());
+    let started = Instant::now();
+    let Some(reply) = ask(
+        &mut child,
+        &mut out,
+        1,
+        json!({"id": "immortal", "params": {"marker": marker}, "timeout_ms": 1000}),
+    ) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        eprintln!("without_user_namespaces_auto_reports_and_strict_refuses: skipped, cannot make a user namespace to run the server in");
+        return;
+    };
+    let took = started.elapsed();
+    let report = report_of(&reply);
+    assert_eq!(report["isolation"]["user_namespace"], false, "{report}");
+    let notes = report["isolation"]["notes"].to_string();
+    assert!(notes.contains("no namespaces"), "{report}");
+    assert_eq!(report["timed_out"], true, "{report}");
+    assert!(took < Duration::from_millis(2000), "took {took:?}");
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+    if report["isolation"]["pids_cgroup"] == true {
+        leftovers::assert_none(pid, &[&marker], true);
+    } else {
+        // Reported: without a PID namespace or cgroup, the sleepers escape.
+        for line in leftovers::processes(&marker) {
+            let victim: i32 = line.split(':').next().unwrap().parse().unwrap();
+            // SAFETY: SIGKILL to a sleeper this test's demo started.
+            unsafe {
+                libc::kill(victim, libc::SIGKILL);
+            }
+        }
+    }
+
+    let Some(mut strict) = server_without_user_namespaces(&["--sandbox", "strict"]) else {
+        return;
+    };
+    let mut out = BufReader::new(strict.stdout.take().unwrap());
+    let reply = ask(&mut strict, &mut out, 1, json!({"id": "peek"})).expect("a reply");
+    assert_eq!(reply["result"]["isError"], true, "{reply}");
+    assert!(reply.to_string().contains("strict mode"), "{reply}");
+    drop(strict.stdin.take());
+    assert!(strict.wait().unwrap().success());
+}

@@ -125,6 +125,23 @@ pub struct Isolate {
     pub landlock_scratch: Option<(RawFd, u64)>,
     /// Descriptors of the bind sources, filled in by the init (sized before the fork).
     pub source_fds: Vec<RawFd>,
+    /// Where this process's command line lives (see [`argv_area`]).
+    pub argv_area: Option<(usize, usize)>,
+}
+
+/// The start and end address of this process's command line, from `/proc/self/stat`
+/// (fields 48 and 49). The init is a copy of the server and `/proc/1/cmdline` is open to
+/// the demo, so the init blanks that area: a `--token` given on the command line must
+/// not be readable there. Called before the fork.
+pub fn argv_area() -> Option<(usize, usize)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    // `rest` starts at field 3.
+    let start: usize = fields.get(48 - 3)?.parse().ok()?;
+    let end: usize = fields.get(49 - 3)?.parse().ok()?;
+    (start > 0 && end > start && end - start < (1 << 24)).then_some((start, end))
 }
 
 /// Everything the child applies; built by the server before the fork.
@@ -478,6 +495,15 @@ fn init(
     if unsafe { libc::unshare(libc::CLONE_NEWTIME) } == 0 {
         flags |= HAS_TIME_NS;
     }
+    if let Some((start, end)) = isolate.argv_area {
+        // SAFETY: [start, end) is this process's own command line as the kernel reports
+        // it: part of the initial stack, mapped and writable for the life of the process
+        // (here a private copy of the server's). Nothing in this process reads the
+        // arguments again: the init only waits and exits.
+        unsafe { std::ptr::write_bytes(start as *mut u8, 0, end - start) };
+    }
+    // SAFETY: prctl with a NUL-terminated name of at most 16 bytes.
+    unsafe { libc::prctl(libc::PR_SET_NAME, c"sandbox-init".as_ptr(), 0, 0, 0) };
     drop_capabilities().map_err(|e| fail(Step::Privileges, e))?;
     // This process is a copy of the server, environment and memory included, and the
     // demo shares its uid: non-dumpable, its /proc entries (environ, mem, maps) are

@@ -305,6 +305,7 @@ fn start(
             let outer = |id: u32| if uid.0 == 0 { confine::NOBODY } else { id };
             Isolate {
                 source_fds: vec![-1; root.binds.len()],
+                argv_area: confine::argv_area(),
                 root,
                 uid_map: format!("{} {} 1\n", confine::DEMO_ID, outer(uid.0)).into_bytes(),
                 gid_map: format!("{} {} 1\n", confine::DEMO_ID, outer(uid.1)).into_bytes(),
