@@ -359,8 +359,14 @@ fn full_scratch_filesystem_is_a_reported_failure() {
         serde_json::from_str(&line).unwrap()
     };
     let reply = ask(1, "run_demo", json!({"id": "alpha"}));
-    assert_eq!(reply["result"]["isError"], true, "{reply}");
-    assert!(reply.to_string().contains("scratch"), "{reply}");
+    let report = &reply["result"]["structuredContent"];
+    if report["isolation"]["minimal_root"] == true {
+        // The demo's scratch is a tmpfs of its own: a full host temp folder is no matter.
+        assert_eq!(reply["result"]["isError"], false, "{reply}");
+    } else {
+        assert_eq!(reply["result"]["isError"], true, "{reply}");
+        assert!(reply.to_string().contains("scratch"), "{reply}");
+    }
     assert!(ask(2, "list_patterns", json!({}))["result"]["structuredContent"].is_object());
     let _ = child.kill();
     let _ = child.wait();

@@ -3,6 +3,8 @@
 //! process or scratch folder is left behind.
 
 mod common;
+#[path = "sandbox/leftovers.rs"]
+mod leftovers;
 
 use common::{have_python, processes_mentioning, scratch_dirs_of, Server};
 use serde_json::{json, Value};
@@ -13,11 +15,14 @@ fn hostile() -> Server {
 }
 
 fn run(s: &mut Server, args: Value) -> Value {
+    let script = format!("{}.py", args["id"].as_str().unwrap());
     let reply = s.call_tool("run_demo", args);
     let report = reply["result"]["structuredContent"].clone();
     assert!(report.is_object(), "no report: {reply}");
-    // After every attack the server still answers at once.
+    // After every attack the server still answers at once, and nothing of the demo is
+    // left: no process, no scratch folder, no mount.
     assert!(s.modern("tools/list", Value::Null)["result"]["tools"].is_array());
+    leftovers::assert_none(s.child.id(), &[&script], false);
     report
 }
 
@@ -171,6 +176,12 @@ fn files_outside_the_scratch_folder_are_out_of_reach() {
     assert_eq!(summary["wrote_scratch"], true, "{report}");
     assert_eq!(summary["read_own_script"], true, "{report}");
     assert_eq!(summary["read_system"], true, "{report}");
+    // PID 1 of the demo's namespace is the sandbox's init, a copy of the server: the
+    // server's command line (which may hold a --token) is blanked there.
+    if report["isolation"]["pid_namespace"] == true {
+        let cmdline = summary["init_cmdline"].as_str().unwrap_or_default();
+        assert!(!cmdline.contains("--skill-dir"), "{report}");
+    }
     if confined {
         for key in [
             "read_secret",
@@ -214,13 +225,19 @@ fn environment_is_empty_and_scratch_is_removed() {
         );
     }
     let cwd = report["summary"]["cwd"].as_str().unwrap();
-    assert!(
-        !std::path::Path::new(cwd).exists(),
-        "scratch folder left behind"
-    );
+    if report["isolation"]["minimal_root"] == true {
+        // The scratch tmpfs, inside the demo's own root; nothing of it on the host.
+        assert_eq!(cwd, "/tmp", "{report}");
+    } else {
+        assert!(
+            !std::path::Path::new(cwd).exists(),
+            "scratch folder left behind"
+        );
+    }
     assert_eq!(report["isolation"]["scratch_removed"], true);
     if report["isolation"]["pid_namespace"] == true {
-        assert_eq!(report["summary"]["pid"], 1);
+        // PID 1 is the sandbox's init; the demo is its first child.
+        assert_eq!(report["summary"]["pid"], 2, "{report}");
     }
     assert!(scratch_dirs_of(server_pid).is_empty());
 }

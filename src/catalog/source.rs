@@ -57,6 +57,20 @@ pub fn embedded() -> RawSkill {
     }
 }
 
+/// Whether an open file has more than one name.
+fn hard_linked(file: &std::fs::File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        file.metadata().is_ok_and(|m| m.nlink() > 1)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        false
+    }
+}
+
 pub fn from_dir(root: &Path) -> Result<RawSkill, CatalogError> {
     let shown = root.display().to_string();
     let io =
@@ -102,8 +116,20 @@ pub fn from_dir(root: &Path) -> Result<RawSkill, CatalogError> {
                 // excess): a huge or still-growing file cannot balloon start-up memory.
                 let budget = (MAX_BYTES - total) as u64 + 1;
                 let mut bytes = Vec::new();
-                std::fs::File::open(entry.path())
-                    .and_then(|f| f.take(budget).read_to_end(&mut bytes))
+                let file = std::fs::File::open(entry.path())
+                    .map_err(|e| CatalogError::new(&rel, None, format!("cannot read: {e}")))?;
+                // A hard link is another name for a file that may live anywhere on the
+                // same file system (a key, a token): refused like a symlink. Checked on
+                // the opened file, so a swap after the listing cannot slip one in.
+                if hard_linked(&file) {
+                    return Err(CatalogError::new(
+                        rel,
+                        None,
+                        "hard links are not served (the file has other names)",
+                    ));
+                }
+                file.take(budget)
+                    .read_to_end(&mut bytes)
                     .map_err(|e| CatalogError::new(&rel, None, format!("cannot read: {e}")))?;
                 total += bytes.len();
                 files.push(RawFile {
@@ -129,4 +155,25 @@ pub fn from_dir(root: &Path) -> Result<RawSkill, CatalogError> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(RawSkill { folder, files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hard_links_in_a_skill_folder_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let skill = tmp.path().join("linked-skill");
+        std::fs::create_dir_all(&skill).unwrap();
+        std::fs::write(skill.join("SKILL.md"), "---\nname: linked-skill\n---\n").unwrap();
+        assert!(from_dir(&skill).is_ok());
+        // A secret elsewhere on the same file system, linked in under an innocent name.
+        let secret = tmp.path().join("id_rsa");
+        std::fs::write(&secret, "PRIVATE KEY").unwrap();
+        std::fs::hard_link(&secret, skill.join("notes.md")).unwrap();
+        let err = from_dir(&skill).err().expect("a hard link must be refused");
+        assert!(err.to_string().contains("hard links"), "{err}");
+        assert!(err.to_string().contains("notes.md"), "{err}");
+    }
 }

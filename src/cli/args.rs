@@ -111,6 +111,8 @@ pub enum Command {
         on_python: Option<String>,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        sandbox: crate::demo::SandboxArgs,
     },
 }
 
@@ -150,6 +152,8 @@ pub struct ServeArgs {
     pub max_message_bytes: usize,
     #[command(flatten)]
     pub http: HttpArgs,
+    #[command(flatten)]
+    pub sandbox: crate::demo::SandboxArgs,
 }
 
 /// Streamable HTTP instead of stdio (`serve --http 127.0.0.1:8000`).

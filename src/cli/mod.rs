@@ -59,7 +59,12 @@ fn init_tracing(level: &str) {
 }
 
 fn load(cli: &Cli) -> Result<SkillService, String> {
-    let demos = DemoRunner::new(interpreter_path(&cli.command));
+    let sandbox = match &cli.command {
+        Command::Serve(args) => args.sandbox.options(args.http.http.as_deref()),
+        Command::Run { sandbox, .. } => sandbox.options(None),
+        _ => Default::default(),
+    };
+    let demos = DemoRunner::with_options(interpreter_path(&cli.command), sandbox);
     let catalog = match &cli.skill_dir {
         // A folder given by hand is checked before serving: its errors belong at start-up.
         Some(dir) => Catalog::from_dir(dir)
@@ -199,6 +204,7 @@ pub fn main() -> ExitCode {
             engine,
             on_python,
             json,
+            ..
         } => run::run_demo_command(service, id, params, timeout_ms, engine, on_python, json),
     }
 }

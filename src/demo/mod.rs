@@ -2,20 +2,22 @@
 //! the process sandbox or on the native tokio engine, with a global concurrency limit.
 
 pub mod interpreter;
-mod landlock;
 pub mod native;
+mod options;
 pub mod params;
 pub mod sandbox;
 
 use crate::catalog::{Catalog, PyVersion};
 use interpreter::{Interpreter, Interpreters};
+pub use options::{SandboxArgs, SandboxOptions};
+pub use sandbox::SandboxMode;
 use sandbox::{Isolation, Limits, SandboxSpec};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, watch, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 pub const DEFAULT_TIMEOUT_MS: u64 = 5_000;
@@ -105,11 +107,16 @@ pub struct DemoRunner {
     slots: Arc<Semaphore>,
     slot_count: usize,
     limits: Limits,
+    mode: SandboxMode,
     cgroups: Arc<sandbox::CgroupPool>,
 }
 
 impl DemoRunner {
     pub fn new(python: Option<PathBuf>) -> Self {
+        Self::with_options(python, SandboxOptions::default())
+    }
+
+    pub fn with_options(python: Option<PathBuf>, options: SandboxOptions) -> Self {
         // One demo per core keeps the server's own threads responsive; at least two so a
         // slow demo never blocks every other caller.
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -118,7 +125,11 @@ impl DemoRunner {
             interpreters: Interpreters::new(python),
             slots: Arc::new(Semaphore::new(slot_count)),
             slot_count,
-            limits: Limits::default(),
+            limits: Limits {
+                scratch_bytes: options.scratch_mib.max(1) << 20,
+                ..Limits::default()
+            },
+            mode: options.mode,
             cgroups: Arc::default(),
         }
     }
@@ -127,7 +138,7 @@ impl DemoRunner {
         &self,
         catalog: &Catalog,
         request: DemoRequest,
-        progress: Option<mpsc::UnboundedSender<ProgressEvent>>,
+        progress: Option<mpsc::Sender<ProgressEvent>>,
         cancel: CancellationToken,
     ) -> Result<DemoReport, DemoError> {
         let entry = catalog
@@ -202,24 +213,37 @@ impl DemoRunner {
                     args: flags,
                     timeout: remaining,
                     limits: self.limits.clone(),
+                    mode: self.mode,
                     output_cap: OUTPUT_CAP,
                     cgroups: self.cgroups.clone(),
                 };
-                let (tx, mut rx) = mpsc::unbounded_channel::<sandbox::Progress>();
-                let forward = progress.clone();
-                let relay = tokio::spawn(async move {
-                    while let Some(p) = rx.recv().await {
-                        if let Some(out) = &forward {
-                            let _ = out.send(ProgressEvent {
+                // One slot, latest wins (see sandbox::output): a flood of progress lines
+                // costs no memory. The relay hands one update at a time to the caller's
+                // bounded channel and picks the newest when there is room again.
+                let (tx, mut rx) = watch::channel::<Option<sandbox::Progress>>(None);
+                let relay = async move {
+                    let Some(out) = progress else {
+                        return std::future::pending().await;
+                    };
+                    while rx.changed().await.is_ok() {
+                        let Ok(permit) = out.reserve().await else {
+                            break;
+                        };
+                        if let Some(p) = rx.borrow_and_update().clone() {
+                            permit.send(ProgressEvent {
                                 progress: p.progress,
                                 total: p.total,
                                 message: p.message,
                             });
                         }
                     }
-                });
-                let outcome = sandbox::run(spec, Some(tx), cancel.clone()).await?;
-                let _ = relay.await;
+                    std::future::pending().await
+                };
+                let outcome = tokio::select! {
+                    biased;
+                    outcome = sandbox::run(spec, Some(tx), cancel.clone()) => outcome?,
+                    () = relay => unreachable!("the relay never finishes on its own"),
+                };
                 if outcome.cancelled {
                     return Err(DemoError::Cancelled);
                 }

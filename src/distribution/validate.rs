@@ -77,6 +77,28 @@ fn uses_catalogue_format(dir: &Path) -> bool {
     })
 }
 
+/// Whether a link from a file in `base` to `target` leaves the skill folder `root`: on
+/// the path alone (`..`, an absolute path) or, for a target that exists, once symlinks
+/// are resolved.
+fn climbs_out(root: &Path, base: &Path, target: &str) -> bool {
+    use std::path::Component;
+    let (Ok(root), Ok(base)) = (std::fs::canonicalize(root), std::fs::canonicalize(base)) else {
+        return false;
+    };
+    let mut lexical = std::path::PathBuf::new();
+    for part in base.join(target).components() {
+        match part {
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            Component::CurDir => {}
+            other => lexical.push(other),
+        }
+    }
+    !lexical.starts_with(&root)
+        || std::fs::canonicalize(&lexical).is_ok_and(|real| !real.starts_with(&root))
+}
+
 pub fn validate(dir: &Path) -> Report {
     let mut problems = Vec::new();
     let folder = std::fs::canonicalize(dir)
@@ -106,7 +128,15 @@ pub fn validate(dir: &Path) -> Report {
             .into_owned();
         let base = path.parent().unwrap_or(dir);
         for (line, target) in links(&text) {
-            if !base.join(target).exists() {
+            if climbs_out(dir, base, target) {
+                problems.push(Problem {
+                    file: rel.clone(),
+                    line: Some(line),
+                    message: format!(
+                        "link target `{target}` leads out of the skill folder; a skill may only link to its own files"
+                    ),
+                });
+            } else if !base.join(target).exists() {
                 problems.push(Problem {
                     file: rel.clone(),
                     line: Some(line),
@@ -131,6 +161,34 @@ pub fn validate(dir: &Path) -> Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_out_of_the_skill_are_problems_even_when_the_target_exists() {
+        let tmp = tempfile::tempdir().unwrap();
+        let skill = tmp.path().join("demo-skill");
+        std::fs::create_dir_all(skill.join("references")).unwrap();
+        std::fs::write(tmp.path().join("outside.md"), "x").unwrap();
+        std::fs::write(skill.join("references/a.md"), "# A\n").unwrap();
+        let depth = "../".repeat(skill.components().count() + 2);
+        std::fs::write(
+            skill.join("SKILL.md"),
+            format!(
+                "---\nname: demo-skill\ndescription: A skill for the link test.\n---\n\
+                 [fine](references/a.md) [up](../outside.md) [etc]({depth}etc/passwd) [abs](/etc/passwd)\n"
+            ),
+        )
+        .unwrap();
+        let report = validate(&skill);
+        let climbing: Vec<&str> = report
+            .problems
+            .iter()
+            .filter(|p| p.message.contains("leads out of the skill folder"))
+            .map(|p| p.message.as_str())
+            .collect();
+        assert_eq!(climbing.len(), 3, "{:?}", report.problems);
+        assert!(!report.valid);
+        assert!(!climbing.iter().any(|m| m.contains("references/a.md")));
+    }
 
     #[test]
     fn finds_relative_links_only() {

@@ -58,7 +58,7 @@ impl SkillService {
             message: Some(format!("starting demo `{id}`")),
         })
         .await;
-        let (tx, mut rx) = mpsc::unbounded_channel::<ProgressEvent>();
+        let (tx, mut rx) = mpsc::channel::<ProgressEvent>(1);
         let run = self
             .demos
             .run(self.catalog.get(), request, Some(tx), cancel);

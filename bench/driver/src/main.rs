@@ -321,7 +321,7 @@ fn measure_stdio(
         out.insert(key.into(), json!(percentile(&mut times, 0.5)));
     }
 
-    // run_demo against the same script run directly with the same interpreter.
+    // run_demo against the same script run directly (`python -I`) with the same interpreter.
     let demo = call(
         3,
         "run_demo",
@@ -345,7 +345,9 @@ fn measure_stdio(
     let mut direct: Vec<f64> = (0..settings.demo_runs)
         .map(|_| {
             let started = Instant::now();
+            // Bare, as the sandbox runs it: isolated mode, no user site-packages.
             let status = Command::new(&settings.python)
+                .arg("-I")
                 .arg(&script)
                 .args(["--delay", "0"])
                 .stdout(Stdio::null())

@@ -7,6 +7,10 @@
 //! home folder, no project tree, no `/etc/passwd`, no `/proc` of other processes. On
 //! kernels with TCP rules (ABI 4+) it may neither bind nor connect, and with scoping
 //! (ABI 6+) it cannot signal processes outside its own domain.
+//!
+//! Inside the minimal root (see `root.rs`) this is the second wall: the binds there are
+//! the same inodes as the host folders the rules name, and the scratch tmpfs, which
+//! exists only in the child, is added there through a second handle on the ruleset.
 
 use landlock::{
     path_beneath_rules, Access, AccessFs, AccessNet, CompatLevel, Compatible, Ruleset, RulesetAttr,
@@ -39,11 +43,31 @@ pub struct Prepared {
     pub ruleset: RulesetCreated,
     /// The folders a demo may read (for the isolation report).
     pub readable: Vec<PathBuf>,
+    /// The file-system rights the ruleset handles (what a rule may grant).
+    pub handled: u64,
+}
+
+/// The kernel's Landlock ABI version (0 without Landlock).
+fn kernel_abi() -> i32 {
+    // SAFETY: asks for the ABI version only; no pointer is dereferenced.
+    let version = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<u8>(),
+            0usize,
+            1u32,
+        )
+    };
+    i32::try_from(version).unwrap_or(0).max(0)
 }
 
 /// Builds the ruleset for one run. Fails when the kernel has no Landlock at all (the
 /// run then goes ahead without this layer and says so); newer rights are best effort.
-pub fn prepare(interpreter_roots: &[PathBuf], scratch: &Path) -> Result<Prepared, RulesetError> {
+/// `scratch` is the host scratch folder; `None` when the child adds its own.
+pub fn prepare(
+    interpreter_roots: &[PathBuf],
+    scratch: Option<&Path>,
+) -> Result<Prepared, RulesetError> {
     let readable: Vec<PathBuf> = SYSTEM_READ
         .iter()
         .map(PathBuf::from)
@@ -59,8 +83,13 @@ pub fn prepare(interpreter_roots: &[PathBuf], scratch: &Path) -> Result<Prepared
         .scope(Scope::from_all(WANTED))?
         .create()?
         .add_rules(path_beneath_rules(&readable, AccessFs::from_read(WANTED)))?
-        .add_rules(path_beneath_rules([scratch], AccessFs::from_all(WANTED)))?;
-    Ok(Prepared { ruleset, readable })
+        .add_rules(path_beneath_rules(scratch, AccessFs::from_all(WANTED)))?;
+    let handled = AccessFs::from_all(ABI::from(kernel_abi().min(WANTED as i32))).bits();
+    Ok(Prepared {
+        ruleset,
+        readable,
+        handled,
+    })
 }
 
 #[cfg(test)]
@@ -80,7 +109,7 @@ mod tests {
                 1u32,
             )
         };
-        let prepared = prepare(&roots, &scratch);
+        let prepared = prepare(&roots, Some(&scratch));
         assert_eq!(prepared.is_ok(), abi >= 1, "kernel Landlock ABI {abi}");
         if let Ok(prepared) = prepared {
             assert!(prepared.readable.iter().all(|p| p.exists()));
