@@ -155,8 +155,10 @@ pub enum SandboxError {
     },
     #[error("the sandbox is in strict mode and a layer is missing: {0}")]
     Strict(String),
-    #[error("the sandbox failed {0}")]
-    Layer(String),
+    /// A layer could not be set up; `refused` when the kernel refuses user namespaces
+    /// to this process (which will not change while it runs).
+    #[error("the sandbox failed {why}")]
+    Layer { why: String, refused: bool },
     #[error("the sandbox's worker thread failed: {0}")]
     Worker(String),
 }
@@ -369,11 +371,14 @@ fn start(
                 "the sandbox did not report back",
             )))
         }
-        (Err(_), Report::Failed(step, errno)) => Err(SandboxError::Layer(format!(
-            "{}: {}",
-            step.describe(),
-            io::Error::from_raw_os_error(errno)
-        ))),
+        (Err(_), Report::Failed(step, errno)) => Err(SandboxError::Layer {
+            why: format!(
+                "{}: {}",
+                step.describe(),
+                io::Error::from_raw_os_error(errno)
+            ),
+            refused: matches!(step, Step::Clone | Step::IdMap),
+        }),
         (Err(e), _) => Err(spawn_error(e)),
     }
 }
@@ -442,8 +447,12 @@ pub async fn run(
         let attempt = blocking(Box::new(move || start(&spec2, cgroup_procs, true))).await;
         match attempt {
             Ok(s) => started = Some(s),
-            Err(SandboxError::Layer(why)) => {
-                NAMESPACES_REFUSED.store(true, Ordering::Relaxed);
+            Err(SandboxError::Layer { why, refused }) => {
+                // A refusal of user namespaces is remembered; any other failure (a folder
+                // to bind vanished, say) falls back for this run only.
+                if refused {
+                    NAMESPACES_REFUSED.store(true, Ordering::Relaxed);
+                }
                 notes.push(format!(
                     "no namespaces ({why}); the demo runs without its own root, PID, network, IPC, UTS and mount namespaces"
                 ));
