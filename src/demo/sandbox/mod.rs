@@ -412,18 +412,25 @@ pub async fn run(
     let deadline = tokio::time::Instant::now() + spec.timeout;
     let spec = Arc::new(spec);
     // Detached: the first run of a process sweeps what killed servers left behind.
-    tokio::task::spawn_blocking(|| scratch::sweep_stale(Path::new(cgroup::ROOT)));
+    static SWEPT: AtomicBool = AtomicBool::new(false);
+    if !SWEPT.swap(true, Ordering::Relaxed) {
+        tokio::task::spawn_blocking(|| scratch::sweep_stale(Path::new(cgroup::ROOT)));
+    }
     let blocking = |f: Box<dyn FnOnce() -> Result<Started, SandboxError> + Send>| async move {
         tokio::task::spawn_blocking(f)
             .await
             .map_err(|e| SandboxError::Worker(e.to_string()))?
     };
 
-    let cgroup = {
-        let spec = spec.clone();
-        tokio::task::spawn_blocking(move || spec.cgroups.take(spec.limits.processes))
-            .await
-            .map_err(|e| SandboxError::Worker(e.to_string()))?
+    // A pooled group is at hand without touching cgroupfs; making one blocks.
+    let cgroup = match spec.cgroups.reuse() {
+        Some(group) => Ok(group),
+        None => {
+            let spec = spec.clone();
+            tokio::task::spawn_blocking(move || spec.cgroups.take(spec.limits.processes))
+                .await
+                .map_err(|e| SandboxError::Worker(e.to_string()))?
+        }
     };
     let mut notes = Vec::new();
     let cgroup = match cgroup {
