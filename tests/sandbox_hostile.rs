@@ -83,11 +83,11 @@ fn fork_bomb_is_refused_and_cleaned_up() {
     }
     let mut s = hostile();
     let report = run(&mut s, json!({"id": "forkbomb", "timeout_ms": 10000}));
-    if report["isolation"]["pids_cgroup"] == true {
+    if report["isolation"]["processes_limited"] == true {
         assert_eq!(report["summary"]["refused"], true, "{report}");
         assert!(report["summary"]["forked"].as_u64().unwrap() < 64);
     } else {
-        eprintln!("fork_bomb_is_refused_and_cleaned_up: no pids cgroup here (reported), only the cleanup is checked");
+        eprintln!("fork_bomb_is_refused_and_cleaned_up: no process limit here (reported), only the cleanup is checked");
         assert!(report["isolation"]["notes"]
             .to_string()
             .contains("no pids cgroup"));
