@@ -11,7 +11,8 @@
 //! - rlimits, the process count among them (RLIMIT_NPROC, counted per user namespace);
 //!   without namespaces a pids cgroup where the server may write one (`cgroup.rs`);
 //! - a deadline enforced by killing the namespace's reaper (its init and so every demo
-//!   process dies with it) and every pid left in the cgroup; output and progress bounded
+//!   process dies with it), or without namespaces the process group and every pid left
+//!   in the cgroup; output and progress bounded
 //!   (`output.rs`); every call returns within its deadline plus about a second.
 //!
 //! Where the kernel refuses user namespaces, `auto` mode runs the demo without the
