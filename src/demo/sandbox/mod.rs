@@ -302,7 +302,7 @@ fn start(
     }
     let confined = landlock.is_some();
     let (report_read, report_write) = pipe().map_err(SandboxError::Scratch)?;
-    let uid = unsafe_ids();
+    let uid = effective_ids();
     let mut confinement = Confinement {
         rlimits: rlimits(&spec.limits),
         cgroup_procs,
@@ -391,7 +391,7 @@ fn start(
 }
 
 /// This process's effective uid and gid.
-fn unsafe_ids() -> (u32, u32) {
+fn effective_ids() -> (u32, u32) {
     // SAFETY: geteuid and getegid cannot fail and take no arguments.
     unsafe { (libc::geteuid(), libc::getegid()) }
 }
