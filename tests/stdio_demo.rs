@@ -61,8 +61,13 @@ fn progress_is_sent_only_when_asked_and_before_the_result() {
         .iter()
         .filter(|m| m["method"] == "notifications/progress")
         .collect();
-    // started, one per task from the demo, finished
-    assert!(progress.len() >= 5, "{progress:?}");
+    // started, the demo's updates (coalesced: the latest wins while one is in flight,
+    // and the last one always arrives), finished
+    assert!(progress.len() >= 3, "{progress:?}");
+    assert!(
+        progress.iter().any(|m| m["params"]["progress"] == 3.0),
+        "the demo's last update (progress 2, shown as 3) must arrive: {progress:?}"
+    );
     let values: Vec<f64> = progress
         .iter()
         .map(|m| m["params"]["progress"].as_f64().unwrap())

@@ -221,29 +221,42 @@ impl DemoRunner {
                 // costs no memory. The relay hands one update at a time to the caller's
                 // bounded channel and picks the newest when there is room again.
                 let (tx, mut rx) = watch::channel::<Option<sandbox::Progress>>(None);
-                let relay = async move {
-                    let Some(out) = progress else {
-                        return std::future::pending().await;
-                    };
-                    while rx.changed().await.is_ok() {
-                        let Ok(permit) = out.reserve().await else {
-                            break;
+                let event = |p: sandbox::Progress| ProgressEvent {
+                    progress: p.progress,
+                    total: p.total,
+                    message: p.message,
+                };
+                let outcome = {
+                    let relay = async {
+                        let Some(out) = &progress else {
+                            return std::future::pending().await;
                         };
-                        if let Some(p) = rx.borrow_and_update().clone() {
-                            permit.send(ProgressEvent {
-                                progress: p.progress,
-                                total: p.total,
-                                message: p.message,
-                            });
+                        while rx.changed().await.is_ok() {
+                            let Ok(permit) = out.reserve().await else {
+                                break;
+                            };
+                            if let Some(p) = rx.borrow_and_update().clone() {
+                                permit.send(event(p));
+                            }
                         }
+                        std::future::pending().await
+                    };
+                    tokio::select! {
+                        biased;
+                        outcome = sandbox::run(spec, Some(tx), cancel.clone()) => outcome?,
+                        () = relay => unreachable!("the relay never finishes on its own"),
                     }
-                    std::future::pending().await
                 };
-                let outcome = tokio::select! {
-                    biased;
-                    outcome = sandbox::run(spec, Some(tx), cancel.clone()) => outcome?,
-                    () = relay => unreachable!("the relay never finishes on its own"),
+                // The demo's last update may still wait in its slot: it goes if there is
+                // room soon, without waiting long for a slow client (the result follows).
+                let last = {
+                    let last = rx.borrow_and_update();
+                    last.has_changed().then(|| last.clone()).flatten()
                 };
+                if let (Some(out), Some(p)) = (&progress, last) {
+                    let _ =
+                        tokio::time::timeout(Duration::from_millis(50), out.send(event(p))).await;
+                }
                 if outcome.cancelled {
                     return Err(DemoError::Cancelled);
                 }

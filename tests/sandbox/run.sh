@@ -29,6 +29,7 @@ fi
 status=0
 for bin in "${bins[@]}"; do
   echo "== $(basename "$bin") as uid 65534"
-  "${as[@]}" "${env_[@]}" "$bin" --test-threads=2 || status=1
+  # --nocapture: a test that skips a check here says so and why.
+  "${as[@]}" "${env_[@]}" "$bin" --test-threads=2 --nocapture || status=1
 done
 exit "$status"

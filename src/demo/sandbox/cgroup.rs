@@ -94,8 +94,14 @@ pub struct CgroupPool {
 }
 
 impl CgroupPool {
+    /// A pooled, empty group, if one is free (no file system work).
+    pub fn reuse(&self) -> Option<PidsCgroup> {
+        self.free.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    }
+
+    /// A pooled group, or a new one (blocking: creates it on cgroupfs).
     pub fn take(&self, max: u64) -> io::Result<PidsCgroup> {
-        if let Some(group) = self.free.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+        if let Some(group) = self.reuse() {
             return Ok(group);
         }
         let n = self.created.fetch_add(1, Ordering::Relaxed);

@@ -127,6 +127,11 @@ pub struct Isolate {
     pub source_fds: Vec<RawFd>,
     /// Where this process's command line lives (see [`argv_area`]).
     pub argv_area: Option<(usize, usize)>,
+    /// Processes (and threads) the demo may have: RLIMIT_NPROC, which the kernel counts
+    /// per user namespace and uid, so inside the demo's own namespace it counts exactly
+    /// the demo's tasks, for any server, privileged or not, and costs nothing (a pids
+    /// cgroup costs a cgroup migration, an RCU grace period of 10-20 ms on cgroup v1).
+    pub processes: u64,
 }
 
 /// The start and end address of this process's command line, from `/proc/self/stat`
@@ -489,6 +494,8 @@ fn init(
         unsafe { libc::_exit(1) };
     }
     let layers = build_root(isolate, report)?;
+    // After the uid change: the count is of the demo's uid in this namespace.
+    set_limits(&[(libc::RLIMIT_NPROC, isolate.processes)]).map_err(|e| fail(Step::Identity, e))?;
     let mut flags = layers;
     // SAFETY: unshare with a flag; the time namespace applies to the demo from its
     // exec on. Older kernels lack it (EINVAL): the report says so.

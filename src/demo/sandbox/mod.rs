@@ -8,9 +8,11 @@
 //! - a minimal root: read-only binds of what the interpreter needs, a fresh `/proc`, three
 //!   devices and a size-capped scratch tmpfs; nothing else of the host (`root.rs`);
 //! - a seccomp deny list (`seccomp.rs`) and Landlock as a second wall (`landlock.rs`);
-//! - rlimits, and a pids cgroup where the server may write one (`cgroup.rs`);
+//! - rlimits, the process count among them (RLIMIT_NPROC, counted per user namespace);
+//!   without namespaces a pids cgroup where the server may write one (`cgroup.rs`);
 //! - a deadline enforced by killing the namespace's reaper (its init and so every demo
-//!   process dies with it) and every pid left in the cgroup; output and progress bounded
+//!   process dies with it), or without namespaces the process group and every pid left
+//!   in the cgroup; output and progress bounded
 //!   (`output.rs`); every call returns within its deadline plus about a second.
 //!
 //! Where the kernel refuses user namespaces, `auto` mode runs the demo without the
@@ -61,7 +63,8 @@ pub struct Limits {
     pub address_space_bytes: u64,
     pub file_size_bytes: u64,
     pub open_files: u64,
-    /// Processes (and threads) the demo may have at once, via the pids cgroup.
+    /// Processes (and threads) the demo may have at once: RLIMIT_NPROC in its user
+    /// namespace, or the pids cgroup without one.
     pub processes: u64,
     /// Size of the scratch tmpfs (HOME, TMPDIR and working folder).
     pub scratch_bytes: u64,
@@ -120,6 +123,9 @@ pub struct Isolation {
     pub seccomp: bool,
     pub process_group: bool,
     pub pids_cgroup: bool,
+    /// The number of processes and threads is capped (per user namespace, or by the
+    /// pids cgroup).
+    pub processes_limited: bool,
     pub rlimits: Vec<String>,
     pub empty_environment: bool,
     pub scratch_removed: bool,
@@ -155,8 +161,10 @@ pub enum SandboxError {
     },
     #[error("the sandbox is in strict mode and a layer is missing: {0}")]
     Strict(String),
-    #[error("the sandbox failed {0}")]
-    Layer(String),
+    /// A layer could not be set up; `refused` when the kernel refuses user namespaces
+    /// to this process (which will not change while it runs).
+    #[error("the sandbox failed {why}")]
+    Layer { why: String, refused: bool },
     #[error("the sandbox's worker thread failed: {0}")]
     Worker(String),
 }
@@ -294,7 +302,7 @@ fn start(
     }
     let confined = landlock.is_some();
     let (report_read, report_write) = pipe().map_err(SandboxError::Scratch)?;
-    let uid = unsafe_ids();
+    let uid = effective_ids();
     let mut confinement = Confinement {
         rlimits: rlimits(&spec.limits),
         cgroup_procs,
@@ -306,6 +314,7 @@ fn start(
             Isolate {
                 source_fds: vec![-1; root.binds.len()],
                 argv_area: confine::argv_area(),
+                processes: spec.limits.processes,
                 root,
                 uid_map: format!("{} {} 1\n", confine::DEMO_ID, outer(uid.0)).into_bytes(),
                 gid_map: format!("{} {} 1\n", confine::DEMO_ID, outer(uid.1)).into_bytes(),
@@ -369,17 +378,20 @@ fn start(
                 "the sandbox did not report back",
             )))
         }
-        (Err(_), Report::Failed(step, errno)) => Err(SandboxError::Layer(format!(
-            "{}: {}",
-            step.describe(),
-            io::Error::from_raw_os_error(errno)
-        ))),
+        (Err(_), Report::Failed(step, errno)) => Err(SandboxError::Layer {
+            why: format!(
+                "{}: {}",
+                step.describe(),
+                io::Error::from_raw_os_error(errno)
+            ),
+            refused: matches!(step, Step::Clone | Step::IdMap),
+        }),
         (Err(e), _) => Err(spawn_error(e)),
     }
 }
 
 /// This process's effective uid and gid.
-fn unsafe_ids() -> (u32, u32) {
+fn effective_ids() -> (u32, u32) {
     // SAFETY: geteuid and getegid cannot fail and take no arguments.
     unsafe { (libc::geteuid(), libc::getegid()) }
 }
@@ -399,6 +411,33 @@ fn kill(child: &mut tokio::process::Child, isolated: bool) {
     let _ = child.start_kill();
 }
 
+/// A pids cgroup for a run without namespaces, or `None` (with a note) where the server
+/// may not make one. A pooled group is at hand without touching cgroupfs; making one
+/// blocks, so it happens on the blocking pool.
+async fn take_cgroup(
+    spec: &Arc<SandboxSpec>,
+    notes: &mut Vec<String>,
+) -> Result<Option<cgroup::PidsCgroup>, SandboxError> {
+    let taken = match spec.cgroups.reuse() {
+        Some(group) => Ok(group),
+        None => {
+            let spec = spec.clone();
+            tokio::task::spawn_blocking(move || spec.cgroups.take(spec.limits.processes))
+                .await
+                .map_err(|e| SandboxError::Worker(e.to_string()))?
+        }
+    };
+    Ok(match taken {
+        Ok(group) => Some(group),
+        Err(e) => {
+            notes.push(format!(
+                "no pids cgroup ({e}); fork bombs are bounded only by the deadline and the other rlimits"
+            ));
+            None
+        }
+    })
+}
+
 pub async fn run(
     spec: SandboxSpec,
     progress: Option<watch::Sender<Option<Progress>>>,
@@ -407,43 +446,33 @@ pub async fn run(
     let deadline = tokio::time::Instant::now() + spec.timeout;
     let spec = Arc::new(spec);
     // Detached: the first run of a process sweeps what killed servers left behind.
-    tokio::task::spawn_blocking(|| scratch::sweep_stale(Path::new(cgroup::ROOT)));
+    static SWEPT: AtomicBool = AtomicBool::new(false);
+    if !SWEPT.swap(true, Ordering::Relaxed) {
+        tokio::task::spawn_blocking(|| scratch::sweep_stale(Path::new(cgroup::ROOT)));
+    }
     let blocking = |f: Box<dyn FnOnce() -> Result<Started, SandboxError> + Send>| async move {
         tokio::task::spawn_blocking(f)
             .await
             .map_err(|e| SandboxError::Worker(e.to_string()))?
     };
 
-    let cgroup = {
-        let spec = spec.clone();
-        tokio::task::spawn_blocking(move || spec.cgroups.take(spec.limits.processes))
-            .await
-            .map_err(|e| SandboxError::Worker(e.to_string()))?
-    };
     let mut notes = Vec::new();
-    let cgroup = match cgroup {
-        Ok(group) => Some(group),
-        Err(e) => {
-            notes.push(format!(
-                "no pids cgroup ({e}); fork bombs are bounded only by the deadline and the rlimits"
-            ));
-            None
-        }
-    };
-    let cgroup_procs = cgroup.as_ref().map(|g| g.procs.as_raw_fd());
-    if spec.mode == SandboxMode::Strict && cgroup.is_none() {
-        return Err(SandboxError::Strict(notes.join("; ")));
-    }
+    // The pids cgroup is for runs without namespaces only (see `Isolate::processes`).
+    let mut cgroup = None;
 
     let started_at = Instant::now();
     let mut started = None;
     if !NAMESPACES_REFUSED.load(Ordering::Relaxed) {
         let spec2 = spec.clone();
-        let attempt = blocking(Box::new(move || start(&spec2, cgroup_procs, true))).await;
+        let attempt = blocking(Box::new(move || start(&spec2, None, true))).await;
         match attempt {
             Ok(s) => started = Some(s),
-            Err(SandboxError::Layer(why)) => {
-                NAMESPACES_REFUSED.store(true, Ordering::Relaxed);
+            Err(SandboxError::Layer { why, refused }) => {
+                // A refusal of user namespaces is remembered; any other failure (a folder
+                // to bind vanished, say) falls back for this run only.
+                if refused {
+                    NAMESPACES_REFUSED.store(true, Ordering::Relaxed);
+                }
                 notes.push(format!(
                     "no namespaces ({why}); the demo runs without its own root, PID, network, IPC, UTS and mount namespaces"
                 ));
@@ -462,10 +491,13 @@ pub async fn run(
     let mut started = match started {
         Some(s) => s,
         None => {
+            cgroup = take_cgroup(&spec, &mut notes).await?;
+            let cgroup_procs = cgroup.as_ref().map(|g| g.procs.as_raw_fd());
             let spec2 = spec.clone();
             blocking(Box::new(move || start(&spec2, cgroup_procs, false))).await?
         }
     };
+    let cgroup_procs = cgroup.as_ref().map(|g| g.procs.as_raw_fd());
     notes.append(&mut started.notes);
     if !started.landlock {
         notes.push("no Landlock: the second wall around files is missing".into());
@@ -551,7 +583,12 @@ pub async fn run(
         format!("open files {}", spec.limits.open_files),
         "core dumps 0".to_string(),
     ];
-    if cgroup_procs.is_some() {
+    if started.isolated {
+        rlimits.push(format!(
+            "processes {} (RLIMIT_NPROC in its user namespace)",
+            spec.limits.processes
+        ));
+    } else if cgroup_procs.is_some() {
         rlimits.push(format!("processes {} (pids cgroup)", spec.limits.processes));
     }
     let isolated = started.isolated;
@@ -598,6 +635,7 @@ pub async fn run(
             seccomp: seccomp::programs().is_ok(),
             process_group: true,
             pids_cgroup: cgroup_procs.is_some(),
+            processes_limited: started.isolated || cgroup_procs.is_some(),
             rlimits,
             empty_environment: true,
             scratch_removed,
