@@ -178,4 +178,74 @@ MUTATIONS = {
         [("name = await asyncio.to_thread(blocking, i, block)", "name = blocking(i, block)")],
         [],
     ),
+    "barrier": (
+        "the workers do not wait at the barrier",
+        [("        await barrier.wait()\n", "        await asyncio.sleep(0)\n")],
+        [],
+    ),
+    "context-variables": (
+        "to_thread replaced by run_in_executor, which does not copy the context",
+        [(
+            "\"to_thread\": await asyncio.to_thread(current),",
+            "\"to_thread\": await loop.run_in_executor(None, current),",
+        )],
+        [],
+    ),
+    "db-transactions": (
+        "the fixed transfer rolls back only on Exception",
+        [(
+            "    except BaseException:\n        await asyncio.shield(conn.execute(\"ROLLBACK\"))",
+            "    except Exception:\n        await asyncio.shield(conn.execute(\"ROLLBACK\"))",
+        )],
+        [],
+    ),
+    "debugging": (
+        "debug mode left off",
+        [("    debug = run(block, debug=True)\n", "    debug = run(block, debug=False)\n")],
+        [],
+    ),
+    "hedged-requests": (
+        "first *completed* instead of first successful",
+        [(
+            "                if task.exception() is None:\n                    return task.result()\n"
+            "                errors.append(task.exception())\n",
+            "                return task.result()\n",
+        )],
+        [],
+    ),
+    "streams-and-servers": (
+        "the client forgets the line delimiter the server reads up to",
+        [(
+            'writer.write(f"hello from client {n}\\n".encode())',
+            'writer.write(f"hello from client {n}".encode())',
+        )],
+        [],
+    ),
+    "structured-concurrency": (
+        "the scope helper takes any cancellation for its own expiry",
+        [
+            (
+                "        except TimeoutError:\n            return True",
+                "        except (TimeoutError, asyncio.CancelledError):\n            return True",
+            ),
+            (
+                "    except asyncio.TimeoutError:\n        return True",
+                "    except (asyncio.TimeoutError, asyncio.CancelledError):\n        return True",
+            ),
+        ],
+        [],
+    ),
+    "subprocesses": (
+        "the timed-out child is not killed",
+        [("        timed_out = True\n        proc.kill()\n", "        timed_out = True\n")],
+        [],
+    ),
+    "web-endpoints": (
+        "the def endpoint runs on the loop instead of in the thread pool",
+        [(
+            "    return await asyncio.to_thread(endpoint, *args)",
+            "    return await asyncio.sleep(0, result=endpoint(*args))",
+        )],
+        [],
+    ),
 }
