@@ -248,4 +248,9 @@ MUTATIONS = {
         )],
         [],
     ),
+    "queue-async-for": (
+        "the iterator never marks its items done",
+        [("        finally:\n            queue.task_done()\n", "        finally:\n            pass\n")],
+        [],
+    ),
 }
