@@ -88,3 +88,13 @@ def test_the_pytest_fragment_passes_under_the_documented_config(tmp_path):
     (fragment,) = [s for s in snippets() if s.sid == "testing-pytest"]
     code, output = pytest_in(tmp_path, documented_config(), fragment.code)
     assert code == 0 and counts(output) == {"passed": 2}, output
+
+
+def test_unset_fixture_loop_scope_aborts_a_run_that_turns_warnings_into_errors(tmp_path):
+    config = '[tool.pytest.ini_options]\nasyncio_mode = "auto"\nfilterwarnings = ["error"]\n'
+    code, output = pytest_in(tmp_path, config, FORGOTTEN_AWAIT)
+    assert code == 3 and "INTERNALERROR" in output, output  # 3: pytest's internal error
+    assert "asyncio_default_fixture_loop_scope" in output, output
+    config += 'asyncio_default_fixture_loop_scope = "function"\n'
+    code, output = pytest_in(tmp_path, config, FORGOTTEN_AWAIT)
+    assert code == 1 and counts(output) == {"failed": 1, "passed": 1}, output
