@@ -18,7 +18,7 @@ root="$cache/python3.14"
 python="$root/usr/bin/python3.14"
 stamp="$root/.installed"
 # Bump when the package list or the patching changes, so caches are rebuilt.
-recipe=1
+recipe=2
 
 say() { echo "python314.sh: $*" >&2; }
 
@@ -56,15 +56,27 @@ apt_opts=(
 say "reading the package lists of Debian unstable"
 apt-get "${apt_opts[@]}" update -qq >&2
 
-# The interpreter, its standard library, and the shared libraries they link against that
-# must come from the same suite as its libc (apt-cache depends python3.14 and the three
-# libpython packages, minus data-only packages).
-packages=(
-  python3.14 python3.14-minimal libpython3.14-minimal libpython3.14-stdlib
-  libc6 libgcc-s1 libbz2-1.0 libdb5.3t64 libexpat1 libffi8 liblzma5 libncursesw6
-  libreadline8t64 libsqlite3-0 libssl3t64 libtinfo6 libuuid1 libzstd1 zlib1g
-)
-say "downloading ${#packages[@]} packages"
+# The interpreter, its standard library, and every shared library they need from the same
+# suite as its libc: the Depends/Pre-Depends closure of the four python packages, followed
+# through library packages only (lib*, zlib1g). Data-only dependencies (tzdata, netbase,
+# media-types, gcc-*-base, readline-common) are not needed to run the interpreter here.
+wanted() { [[ "$1" == lib* || "$1" == zlib1g || "$1" == python3.14* ]]; }
+packages=()
+queue=(python3.14 python3.14-minimal libpython3.14-minimal libpython3.14-stdlib)
+declare -A seen=()
+while [ ${#queue[@]} -gt 0 ]; do
+  pkg="${queue[0]}"
+  queue=("${queue[@]:1}")
+  [ -z "${seen[$pkg]:-}" ] || continue
+  seen[$pkg]=1
+  packages+=("$pkg")
+  while read -r dep; do
+    if wanted "$dep" && [ -z "${seen[$dep]:-}" ]; then queue+=("$dep"); fi
+  done < <(apt-cache "${apt_opts[@]}" depends --no-recommends --no-suggests --no-conflicts \
+             --no-breaks --no-replaces --no-enhances "$pkg" 2>/dev/null |
+           sed -n 's/^ *|\{0,1\}\(Pre\)\{0,1\}Depends: \([^ <>]*\).*/\2/p' | sort -u)
+done
+say "downloading ${#packages[@]} packages: ${packages[*]}"
 (cd "$work/debs" && apt-get "${apt_opts[@]}" download "${packages[@]}" >&2)
 
 rm -rf "$root"
