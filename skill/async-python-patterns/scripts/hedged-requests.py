@@ -1,6 +1,7 @@
 """Demo: the first *successful* answer of several replicas wins; the first finished may fail.
 
-Replica 0 fails after --delay seconds; replica i (i >= 1) answers after (i + 1) * --delay.
+Replica 0 fails after --delay seconds; replica 1 answers --delay seconds later; the other
+replicas would take a second more.
 "First completed wins" takes replica 0's failure; "first success wins" returns replica 1's
 answer and cancels the slower ones.
 
@@ -13,21 +14,34 @@ import json
 import time
 
 
-async def ask(i: int, delay: float, log: dict) -> str:
+async def ask(i: int, delay: float, log: dict, failed: asyncio.Event) -> str:
+    """Replica 0 fails after `delay`; replica 1 answers `delay` after that failure; the
+    others are slow (a second more), so a working strategy always cancels them. Ordering
+    by the event, not by the clock alone, keeps the demo deterministic on a busy machine."""
     try:
-        await asyncio.sleep((i + 1) * delay)
+        if i == 0:
+            await asyncio.sleep(delay)
+        else:
+            await failed.wait()
+            await asyncio.sleep(delay if i == 1 else 1.0 + i * delay)
     except asyncio.CancelledError:
         log[i] = "cancelled"
         raise
     if i == 0:
         log[i] = "failed"
+        failed.set()
         raise ConnectionError("replica-0 is down")
     log[i] = "answered"
     return f"replica-{i}"
 
 
+def start(replicas: int, delay: float, log: dict) -> list:
+    failed = asyncio.Event()
+    return [asyncio.ensure_future(ask(i, delay, log, failed)) for i in range(replicas)]
+
+
 async def first_completed(replicas: int, delay: float, log: dict) -> str:
-    tasks = [asyncio.ensure_future(ask(i, delay, log)) for i in range(replicas)]
+    tasks = start(replicas, delay, log)
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         return done.pop().result()
@@ -38,7 +52,7 @@ async def first_completed(replicas: int, delay: float, log: dict) -> str:
 
 
 async def first_success(replicas: int, delay: float, log: dict) -> str:
-    tasks = [asyncio.ensure_future(ask(i, delay, log)) for i in range(replicas)]
+    tasks = start(replicas, delay, log)
     errors = []
     try:
         pending = set(tasks)
