@@ -4,7 +4,7 @@ endpoint (run in a thread pool, as FastAPI/Starlette do) does not.
 A tiny dispatcher (standard library only) serves a slow endpoint and, 10 ms later, a
 health check. It measures how long the health check waited behind each kind of endpoint.
 
-Run: python web-endpoints.py [--block 0.1]
+Run: python web-endpoints.py [--block 0.2]
 """
 
 import argparse
@@ -44,6 +44,7 @@ async def serve(endpoint, is_async: bool, block: float) -> float:
 
 
 async def main(block: float) -> dict:
+    await asyncio.to_thread(int)  # the pool's first thread exists before we measure
     start = time.perf_counter()
     stalled = await serve(async_endpoint, True, block)
     pooled = await serve(blocking_work, False, block)
@@ -52,7 +53,9 @@ async def main(block: float) -> dict:
     print(f"def (thread pool)         : health check answered after {pooled * 1000:.1f} ms")
     return {
         "demo": "web-endpoints",
-        "ok": stalled >= block * 0.5 and pooled < block * 0.3,
+        # One threshold at half the blocking time: the stalled check waits nearly all of
+        # it, the pooled one a few ms (more on a busy machine, far from half).
+        "ok": stalled >= block * 0.5 > pooled,
         "elapsed_s": round(elapsed, 4),
         "block": block,
         "broken": {"health_wait_s": round(stalled, 4)},
@@ -62,6 +65,6 @@ async def main(block: float) -> dict:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--block", type=float, default=0.1)
+    parser.add_argument("--block", type=float, default=0.2)
     args = parser.parse_args()
     print(json.dumps(asyncio.run(main(args.block))))
