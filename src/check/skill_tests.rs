@@ -37,6 +37,8 @@ const DEMOS_BROKEN_ON_PURPOSE: &[(&str, &[(&str, usize)])] = &[
     ),
     // Runs the blocking calls on the loop first, to time the difference.
     ("scripts/to-thread.py", &[("blocking-call", 25)]),
+    // Times a health check behind an `async def` endpoint that blocks, then behind a `def` one.
+    ("scripts/web-endpoints.py", &[("blocking-call", 29)]),
 ];
 // Not listed because no rule reaches their broken variant (they are clean to us):
 // dangling-tasks.py drops the task with `del task` after `weakref.ref(task)`, and

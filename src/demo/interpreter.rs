@@ -2,8 +2,8 @@
 //! start-up: assistants spawn the server often and most sessions run no demo.
 //!
 //! Order: an explicit path (`--python` or `ASYNC_PATTERNS_PYTHON`), then for a requested
-//! version `pythonX.Y` on PATH and pyenv's `~/.pyenv/versions/X.Y.*`, else `python3` on
-//! PATH.
+//! version `pythonX.Y` on PATH, pyenv's `~/.pyenv/versions/X.Y.*` and the private
+//! install of `tests/skill/python314.sh`, else `python3` on PATH.
 
 use crate::catalog::PyVersion;
 use std::collections::HashMap;
@@ -86,6 +86,21 @@ fn pyenv_candidates(version: PyVersion) -> Vec<PathBuf> {
     found.into_iter().map(|(_, p)| p).collect()
 }
 
+/// The interpreter `tests/skill/python314.sh` unpacks into its cache (CPython 3.14 comes
+/// from no system package here), so a demo can ask for it like any other version.
+fn private_install(version: PyVersion) -> Option<PathBuf> {
+    let cache = std::env::var_os("ASYNC_PATTERNS_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME").map(|c| PathBuf::from(c).join("async-patterns"))
+        })
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/async-patterns"))
+        })?;
+    let bin = cache.join(format!("python{version}/usr/bin/python{version}"));
+    is_executable(&bin).then_some(bin)
+}
+
 impl Interpreters {
     pub fn new(explicit: Option<PathBuf>) -> Self {
         let explicit = explicit.or_else(|| std::env::var_os(PYTHON_ENV).map(PathBuf::from));
@@ -162,6 +177,8 @@ impl Interpreters {
             candidates.extend(on_path(&format!("python{v}")));
             looked_for.push(format!("pyenv versions {v}.*"));
             candidates.extend(pyenv_candidates(v));
+            looked_for.push(format!("tests/skill/python314.sh's python{v}"));
+            candidates.extend(private_install(v));
         } else {
             looked_for.push("python3 on PATH".into());
             candidates.extend(on_path("python3"));

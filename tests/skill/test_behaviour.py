@@ -110,6 +110,9 @@ def test_retry_backoff_doubles_its_pause_and_gives_up(version, python, tmp_path)
     s = demo("retry-backoff", python, tmp_path)
     assert s["attempts"] == 3 and s["succeeded"] is True
     assert s["delays"] == pytest.approx([0.01, 0.02])
+    # The pauses were slept, not only computed: the clock agrees with the plan.
+    assert all(m >= d * 0.9 for m, d in zip(s["measured_delays"], s["delays"])), s
+    assert len(s["measured_delays"]) == len(s["delays"])
     s = demo("retry-backoff", python, tmp_path, "--failures", "9", "--max_attempts", "3")
     assert s["succeeded"] is False
     assert s["attempts"] == 3 and len(s["delays"]) <= 2
@@ -121,6 +124,7 @@ def test_rate_limiter_needs_at_least_the_refill_time(version, python, tmp_path):
     expected = (s["requests"] - s["burst"]) / s["rate"]
     assert s["expected_min_s"] == pytest.approx(expected, rel=0.01)
     assert s["elapsed_s"] >= s["expected_min_s"] * 0.9, s
+    assert s["admitted_too_early"] == 0, s
 
 
 @pytest.mark.parametrize("version,python", on_every_python("producer-consumer"))

@@ -1,8 +1,9 @@
 """Interpreter discovery: which CPython versions the snippet and demo tests run on."""
 
+import os
 import subprocess
 
-from skill_files import ENV_OVERRIDE, OLDEST, discover, show
+from skill_files import ENV_OVERRIDE, OLDEST, discover, parse_version, show
 
 
 def test_at_least_one_cpython_3_9_or_newer_is_found(pythons):
@@ -24,3 +25,13 @@ def test_every_path_given_in_the_override_is_usable():
     found = discover()
     if found.overridden:
         assert not found.rejected, f"{ENV_OVERRIDE} lists unusable paths: {found.rejected}"
+
+
+def test_every_expected_version_is_found(pythons):
+    """run.sh names the versions CI must exercise (3.9-3.14): a missing one fails the run."""
+    expected = [v for v in os.environ.get("ASYNC_PATTERNS_EXPECT", "").split(",") if v]
+    missing = [v for v in expected if parse_version(v) not in pythons]
+    assert not missing, (
+        f"expected CPython {', '.join(missing)}; found {[show(v) for v in pythons]}; "
+        f"rejected: {discover().rejected}"
+    )

@@ -1,5 +1,8 @@
 """Demo: an async generator stopped early is closed at once with aclosing/aclose.
 
+Without it, the generator's `finally` runs only later (when the loop's asyncgen hook
+finalizes it), after the consumer has moved on: the cleanup happens out of order.
+
 The generator can produce --pages pages; the consumer reads --take and stops.
 
 Run: python async-generators.py [--pages 5] [--take 2]
@@ -35,20 +38,51 @@ async def consume(count: int, take: int, log: list) -> list:
     return got
 
 
+async def consume_without_closing(count: int, take: int, log: list) -> list:
+    got = []
+    async for page in pages(count, log):
+        got.append(page)
+        if len(got) >= take:
+            break  # the generator is left suspended: its finally has not run yet
+    log.append("consumer moved on")
+    return got
+
+
+def closed_in_time(log: list) -> bool:
+    """Did the generator's cleanup run before the consumer went on with other work?"""
+    if "generator closed" not in log:
+        return False
+    return log.index("generator closed") < log.index("consumer moved on")
+
+
 async def main(count: int, take: int) -> dict:
     start = time.perf_counter()
+    broken_log: list = []
+    await consume_without_closing(count, take, broken_log)
+    await asyncio.sleep(0.01)  # the loop's asyncgen hook closes it later, if at all
     log: list = []
     got = await consume(count, take, log)
     elapsed = time.perf_counter() - start
+    print("without aclose:")
+    for line in broken_log:
+        print("  " + line)
+    print("with aclose (or contextlib.aclosing on 3.10+):")
     for line in log:
-        print(line)
-    closed_before_moving_on = log.index("generator closed") < log.index("consumer moved on")
+        print("  " + line)
+    broken = closed_in_time(broken_log)
+    fixed = closed_in_time(log)
+    # When the consumer reads every page the generator finishes by itself: nothing to show.
+    stopped_early = take < count
     return {
         "demo": "async-generators",
-        "ok": got == list(range(1, min(take, count) + 1)) and closed_before_moving_on,
+        "ok": got == list(range(1, min(take, count) + 1))
+        and fixed
+        and (broken is False or not stopped_early),
         "elapsed_s": round(elapsed, 4),
         "pages_read": got,
-        "closed_before_consumer_moved_on": closed_before_moving_on,
+        "closed_before_consumer_moved_on": fixed,
+        "broken": {"closed_before_consumer_moved_on": broken},
+        "fixed": {"closed_before_consumer_moved_on": fixed},
     }
 
 

@@ -23,8 +23,9 @@ class Pool:
     async def acquire(self) -> str:
         if self.idle.empty() and self.opened < self.size:
             self.opened += 1
+            name = f"conn-{self.opened}"  # taken before the await: see the reference
             await asyncio.sleep(HANDSHAKE)
-            return f"conn-{self.opened}"
+            return name
         return await self.idle.get()
 
     def release(self, conn: str) -> None:
@@ -62,7 +63,11 @@ async def main(requests: int, pool_size: int) -> dict:
     print(f"shared pool        : {pool.opened} handshakes over {len(set(used))} connections, {pooled_s:.3f}s")
     return {
         "demo": "connection-pools",
-        "ok": pool.opened <= pool_size and len(handshakes) == requests,
+        # Each handshake must yield a distinct connection, never more than the pool size,
+        # and the client-per-request variant pays one handshake per request.
+        "ok": pool.opened <= pool_size
+        and len(set(used)) == pool.opened == min(pool_size, requests)
+        and len(handshakes) == requests,
         "elapsed_s": round(elapsed, 4),
         "broken": {"handshakes": len(handshakes)},
         "fixed": {"handshakes": pool.opened, "connections_used": len(set(used))},

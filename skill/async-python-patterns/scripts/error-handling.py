@@ -1,7 +1,9 @@
 """Demo: report failures of concurrent jobs honestly.
 
-Runs --jobs jobs where every --fail_every-th one raises. A naive wrapper that swallows
-errors reports "0 failed"; counting the exceptions gathered reports the truth.
+Runs --jobs jobs where every --fail_every-th one raises, and the last one is cancelled
+while it runs. A naive wrapper that swallows errors reports "0 failed"; counting with
+isinstance(r, Exception) misses the cancelled job (CancelledError is a BaseException);
+counting every BaseException that gather returned reports the truth.
 
 Run: python error-handling.py [--jobs 8] [--fail_every 3]
 """
@@ -26,26 +28,48 @@ async def swallow(coro):
         return None  # the flaw: the error is gone, nobody can count it
 
 
+async def run_batch(jobs: int, fail_every: int, wrap) -> list:
+    """Every job as a task; the last one is cancelled mid-flight (a shutdown, a timeout)."""
+    tasks = [asyncio.ensure_future(wrap(job(n, fail_every))) for n in range(1, jobs + 1)]
+    await asyncio.sleep(0)
+    tasks[-1].cancel()
+    return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def count_failed(results: list) -> int:
+    # BaseException: the cancelled job comes back as a CancelledError instance.
+    return sum(1 for r in results if isinstance(r, BaseException))
+
+
 async def main(jobs: int, fail_every: int) -> dict:
     start = time.perf_counter()
-    naive = await asyncio.gather(*(swallow(job(n, fail_every)) for n in range(1, jobs + 1)))
+    naive = await run_batch(jobs, fail_every, swallow)
     naive_failed = sum(1 for r in naive if isinstance(r, Exception))
 
-    honest = await asyncio.gather(*(job(n, fail_every) for n in range(1, jobs + 1)), return_exceptions=True)
-    errors = [r for r in honest if isinstance(r, Exception)]
+    honest = await run_batch(jobs, fail_every, lambda coro: coro)
+    errors = [r for r in honest if isinstance(r, BaseException)]
+    only_exceptions = sum(1 for r in honest if isinstance(r, Exception))
+    failed = count_failed(honest)
     elapsed = time.perf_counter() - start
-    expected_failed = jobs // fail_every
-    print(f"swallowing wrapper : {jobs - naive_failed} succeeded, {naive_failed} failed  <- wrong")
-    print(f"counting exceptions: {jobs - len(errors)} succeeded, {len(errors)} failed")
+    # The jobs that raise, plus the cancelled last one (counted once if it would also raise).
+    expected_failed = len([n for n in range(1, jobs) if n % fail_every == 0]) + 1
+    print(f"swallowing wrapper        : {naive_failed} failed  <- every error became None")
+    print(f"isinstance(r, Exception)  : {only_exceptions} failed  <- misses the cancelled job")
+    print(f"isinstance(r, BaseException): {failed} failed, {jobs - failed} succeeded")
     for err in errors:
         print(f"  {type(err).__name__}: {err}")
     return {
         "demo": "error-handling",
-        "ok": len(errors) == expected_failed,
+        # The honest count is right, and the two wrong counts really are wrong.
+        "ok": failed == expected_failed
+        and only_exceptions == expected_failed - 1
+        and naive_failed == 0,
         "elapsed_s": round(elapsed, 4),
         "jobs": jobs,
-        "succeeded": jobs - len(errors),
-        "failed": len(errors),
+        "succeeded": jobs - failed,
+        "failed": failed,
+        "cancelled": sum(1 for r in honest if isinstance(r, asyncio.CancelledError)),
+        "counted_as_exception": only_exceptions,
         "naive_reported_failed": naive_failed,
     }
 

@@ -28,13 +28,16 @@ async def broken() -> dict:
 
 
 async def fixed() -> dict:
-    value = await fetch_price()
     loop = asyncio.get_running_loop()
 
     def from_worker_thread() -> float:
         return asyncio.run_coroutine_threadsafe(fetch_price(), loop).result(timeout=5)
 
-    threaded = await asyncio.to_thread(from_worker_thread)
+    try:
+        value = await fetch_price()
+        threaded = await asyncio.to_thread(from_worker_thread)
+    except RuntimeError as exc:  # reported, so a regression shows as ok: false
+        return {"error": f"RuntimeError: {exc}", "value": None, "from_thread": None}
     return {"error": None, "value": value, "from_thread": threaded}
 
 
@@ -45,7 +48,12 @@ async def main() -> dict:
     elapsed = time.perf_counter() - start
     print(f"symptom: {bad['error']}")
     print(f"fix    : await -> {good['value']}, run_coroutine_threadsafe from a thread -> {good['from_thread']}")
-    ok = bad["error"] is not None and "running event loop" in bad["error"] and good["value"] == 9.99
+    ok = (
+        bad["error"] is not None
+        and "running event loop" in bad["error"]
+        and good["error"] is None
+        and good["value"] == good["from_thread"] == 9.99
+    )
     return {"demo": "nested-asyncio-run", "ok": ok, "elapsed_s": round(elapsed, 4), "broken": bad, "fixed": good}
 
 

@@ -20,11 +20,16 @@ async def main(items: int, consumers: int, delay: float) -> dict:
     modern = hasattr(asyncio, "QueueShutDown")
     per_consumer = {f"consumer-{i}": 0 for i in range(consumers)}
     counts = {"produced": 0, "consumed": 0}
+    busy = {"now": 0, "peak": 0}  # consumers inside their (simulated) work at once
+    seen: list = []
+    peak_queued = 0
 
     async def producer() -> None:
         for i in range(items):
             await queue.put(i)
             counts["produced"] += 1
+            nonlocal peak_queued
+            peak_queued = max(peak_queued, queue.qsize())
         if modern:
             queue.shutdown()
         else:
@@ -42,7 +47,11 @@ async def main(items: int, consumers: int, delay: float) -> dict:
             try:
                 if item is SENTINEL:
                     return
+                busy["now"] += 1
+                busy["peak"] = max(busy["peak"], busy["now"])
                 await asyncio.sleep(delay)
+                busy["now"] -= 1
+                seen.append(item)
                 per_consumer[name] += 1
                 counts["consumed"] += 1
                 done = counts["consumed"]
@@ -59,9 +68,19 @@ async def main(items: int, consumers: int, delay: float) -> dict:
     print(f"per consumer : {per_consumer}")
     print(f"shutdown     : {method}")
     print(f"elapsed      : {elapsed:.3f}s")
+    print(f"workers busy at once: {busy['peak']}; most items queued: {peak_queued}")
+    # Every item exactly once, the consumers really overlapped, the bound held.
+    ok = (
+        counts["produced"] == counts["consumed"] == items
+        and sorted(seen) == list(range(items))
+        and busy["peak"] == min(consumers, items)
+        and peak_queued <= queue.maxsize
+    )
     return {
         "demo": "producer-consumer",
-        "ok": counts["produced"] == counts["consumed"] == items,
+        "ok": ok,
+        "peak_busy": busy["peak"],
+        "peak_queued": peak_queued,
         "elapsed_s": round(elapsed, 4),
         "produced": counts["produced"],
         "consumed": counts["consumed"],

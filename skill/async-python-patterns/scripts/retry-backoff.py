@@ -18,9 +18,14 @@ class TransientError(Exception):
     pass
 
 
+def doubled_pause(pause: float) -> float:
+    return round(pause * 2, 6)
+
+
 async def main(failures: int, max_attempts: int, base_delay: float) -> dict:
     attempts = 0
     delays = []
+    measured = []
 
     async def operation() -> str:
         nonlocal attempts
@@ -46,13 +51,23 @@ async def main(failures: int, max_attempts: int, base_delay: float) -> dict:
                 break
             pause = base_delay * 2**n
             delays.append(round(pause, 6))
+            paused_at = time.perf_counter()
             await asyncio.sleep(pause)
+            measured.append(round(time.perf_counter() - paused_at, 6))
     elapsed = time.perf_counter() - start
-    print(f"pauses: {delays}, elapsed {elapsed:.3f}s")
+    print(f"planned pauses : {delays}")
+    print(f"measured pauses: {measured}, elapsed {elapsed:.3f}s")
     expected_success = failures < max_attempts
+    expected_attempts = min(failures + 1, max_attempts)
+    # The pauses really happened (the clock says so, not the plan) and each one doubled.
+    slept = len(measured) == len(delays) == expected_attempts - 1 and all(
+        m >= d * 0.9 for m, d in zip(measured, delays)
+    )
+    doubled = all(b == doubled_pause(a) for a, b in zip(delays, delays[1:]))
     return {
         "demo": "retry-backoff",
-        "ok": succeeded == expected_success,
+        "ok": succeeded == expected_success and attempts == expected_attempts and slept and doubled,
+        "measured_delays": measured,
         "elapsed_s": round(elapsed, 4),
         "attempts": attempts,
         "succeeded": succeeded,

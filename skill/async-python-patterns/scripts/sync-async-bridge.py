@@ -18,7 +18,8 @@ async def lookup(key: str) -> str:
     return key.upper()
 
 
-def blocking_checksum(text: str) -> int:
+def blocking_checksum(text: str, threads: list) -> int:
+    threads.append(threading.current_thread().name)
     time.sleep(0.02)
     return sum(text.encode())
 
@@ -38,8 +39,10 @@ def sync_side() -> dict:
 
 
 async def async_side() -> dict:
-    checksum = await asyncio.to_thread(blocking_checksum, "async")
-    return {"checksum": checksum}
+    threads: list = []
+    checksum = await asyncio.to_thread(blocking_checksum, "async", threads)
+    # The blocking call ran off the loop's thread, so the loop stayed free meanwhile.
+    return {"checksum": checksum, "off_loop_thread": threads != [threading.current_thread().name]}
 
 
 def main() -> dict:
@@ -54,7 +57,10 @@ def main() -> dict:
     print(f"async -> sync: checksum {async_result['checksum']} computed in a worker thread")
     return {
         "demo": "sync-async-bridge",
-        "ok": sync_result["results"] == ["A", "B"] and async_result["checksum"] == sum(b"async"),
+        "ok": sync_result["results"] == ["A", "B"]
+        and sync_result["loop_thread"] != sync_result["caller_thread"]
+        and async_result["checksum"] == sum(b"async")
+        and async_result["off_loop_thread"],
         "elapsed_s": round(elapsed, 4),
         "sync_to_async": sync_result["results"],
         "async_to_sync": async_result["checksum"],

@@ -1,6 +1,7 @@
 """Demo: run an IsolatedAsyncioTestCase suite programmatically and report the results.
 
-The suite checks a value, a timeout and a cancellation, each on a fresh event loop.
+The suite checks a value, a timeout, a cancellation and a forgotten await, and the demo
+checks that each test ran on an event loop of its own that was closed afterwards.
 
 Run: python testing.py
 """
@@ -33,8 +34,20 @@ class AsyncSuite(unittest.IsolatedAsyncioTestCase):
         with self.assertRaises(asyncio.CancelledError):
             await task
 
-    async def test_fresh_loop_per_test(self) -> None:
-        self.assertTrue(asyncio.get_running_loop().is_running())
+    async def asyncSetUp(self) -> None:
+        # Kept (not just their ids) so a closed loop's id cannot be reused by the next.
+        LOOPS.append(asyncio.get_running_loop())
+
+    async def test_forgotten_await_is_caught(self) -> None:
+        # fetch_user(8) without await is a coroutine object, not a dict: the test sees it.
+        result = fetch_user(8)
+        try:
+            self.assertNotIsInstance(result, dict)
+        finally:
+            result.close()  # no "never awaited" warning from the demo itself
+
+
+LOOPS: list = []
 
 
 def main() -> dict:
@@ -44,9 +57,15 @@ def main() -> dict:
     result = unittest.TextTestRunner(stream=stream, verbosity=2).run(suite)
     elapsed = time.perf_counter() - start
     print(stream.getvalue().strip())
+    # Each test ran on a loop of its own, closed when the test ended.
+    fresh = len({id(loop) for loop in LOOPS}) == len(LOOPS) == result.testsRun
+    closed = all(loop.is_closed() for loop in LOOPS)
+    print(f"{len(LOOPS)} tests, {len({id(loop) for loop in LOOPS})} distinct loops, all closed: {closed}")
     return {
         "demo": "testing",
-        "ok": result.wasSuccessful() and result.testsRun == 4,
+        "ok": result.wasSuccessful() and result.testsRun == 4 and fresh and closed,
+        "fresh_loop_per_test": fresh,
+        "loops_closed": closed,
         "elapsed_s": round(elapsed, 4),
         "tests_run": result.testsRun,
         "failures": len(result.failures) + len(result.errors),
