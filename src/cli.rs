@@ -69,17 +69,28 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Find async pitfalls in Python files (`-` reads stdin). Exit 1 when anything is
-    /// found, 2 on an unreadable file or a syntax error, 0 when clean.
+    /// Find async pitfalls in Python files and folders (`-` reads stdin). Folders are
+    /// walked for *.py and *.pyi, honouring .gitignore. Exit 1 when anything is found, 2
+    /// on an unreadable file, a syntax error or a usage error, 0 when clean.
     Check {
-        #[arg(required = true, value_name = "FILE")]
+        /// Files or folders to check; `-` is standard input.
+        #[arg(required = true, value_name = "PATH")]
         files: Vec<PathBuf>,
-        /// Target Python version, e.g. 3.10 (default: the newest).
+        /// Target Python version, e.g. 3.10 (default: each file's nearest pyproject.toml
+        /// `requires-python`, else the newest).
         #[arg(long = "python", value_name = "VERSION")]
         for_python: Option<String>,
-        /// One JSON object per file and line: the check_code tool's result plus `file`.
+        /// Output format.
+        #[arg(long, value_name = "FORMAT", default_value = "text",
+              value_parser = clap::builder::PossibleValuesParser::new(crate::check::format::Format::NAMES))]
+        format: String,
+        /// Same as --format json: one JSON object per file, the check_code tool's result
+        /// plus `file`.
         #[arg(long)]
         json: bool,
+        /// Report findings that `# noqa` comments would silence.
+        #[arg(long)]
+        ignore_noqa: bool,
     },
     /// Check a skill folder (default: the embedded skill's source, or --skill-dir).
     Validate {
@@ -274,10 +285,13 @@ pub fn main() -> ExitCode {
     if let Command::Check {
         files,
         for_python,
+        format,
         json,
+        ignore_noqa,
     } = &cli.command
     {
-        return check_files(files, for_python.as_deref(), *json);
+        let format = if *json { "json" } else { format.as_str() };
+        return check_files(files, for_python.as_deref(), format, *ignore_noqa);
     }
     if matches!(&cli.command, Command::Serve(args) if args.http.http.is_none()) {
         one_malloc_arena();
@@ -379,112 +393,35 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Reads one input of `check`; `-` is standard input.
-fn read_source(path: &std::path::Path) -> Result<String, String> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    let read = if path.as_os_str() == "-" {
-        std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
-    } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes).map(|_| ()))
-    };
-    read.map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
-}
-
-fn check_files(files: &[PathBuf], python: Option<&str>, json: bool) -> ExitCode {
-    use crate::check::CheckError;
-    let python = match python
-        .map(str::parse::<crate::catalog::PyVersion>)
-        .transpose()
-    {
+fn check_files(
+    paths: &[PathBuf],
+    python: Option<&str>,
+    format: &str,
+    ignore_noqa: bool,
+) -> ExitCode {
+    use crate::check::{batch, format::Format};
+    let python = match python.map(crate::check::parse_target).transpose() {
         Ok(python) => python,
         Err(e) => return usage(&e.to_string()),
     };
-    let (mut failed, mut found) = (0usize, 0usize);
-    for path in files {
-        let label = if path.as_os_str() == "-" {
-            "<stdin>".to_string()
-        } else {
-            path.display().to_string()
-        };
-        let result = read_source(path).map_err(|e| (None, e)).and_then(|code| {
-            crate::check::check(&code, python).map_err(|e| match &e {
-                CheckError::Syntax {
-                    line,
-                    column,
-                    message,
-                } => (Some((*line, *column)), format!("syntax error: {message}")),
-                _ => (None, e.to_string()),
-            })
-        });
-        match result {
-            Ok(report) => {
-                found += report.findings.len();
-                if json {
-                    let mut value = serde_json::to_value(&report).unwrap_or_default();
-                    value["file"] = serde_json::Value::String(label);
-                    println!("{value}");
-                    continue;
-                }
-                for f in &report.findings {
-                    println!(
-                        "{label}:{}:{}: {} [{}] {} (pattern: {})",
-                        f.line,
-                        f.column,
-                        f.rule,
-                        f.severity.as_str(),
-                        f.message,
-                        f.pattern
-                    );
-                }
-                if report.truncated {
-                    eprintln!(
-                        "{label}: more findings than the {} listed",
-                        report.findings.len()
-                    );
-                }
-            }
-            Err((position, message)) => {
-                failed += 1;
-                if json {
-                    let (line, column) = position.unzip();
-                    println!(
-                        "{}",
-                        serde_json::json!({
-                            "file": label,
-                            "error": {"message": message, "line": line, "column": column},
-                        })
-                    );
-                } else {
-                    match position {
-                        Some((line, column)) => eprintln!("{label}:{line}:{column}: {message}"),
-                        None => eprintln!("async-patterns: {label}: {message}"),
-                    }
-                }
-            }
-        }
+    let format: Format = match format.parse() {
+        Ok(format) => format,
+        Err(e) => return usage(&e),
+    };
+    let batch = batch::Batch {
+        paths: paths.to_vec(),
+        python,
+        ignore_noqa,
+    };
+    let results = batch::run(&batch);
+    let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+    let written =
+        crate::check::format::render(format, &results, &mut stdout.lock(), &mut stderr.lock());
+    if let Err(e) = written {
+        eprintln!("async-patterns: {e}");
+        return ExitCode::from(2);
     }
-    if !json {
-        let checked = files.len() - failed;
-        eprintln!(
-            "{found} finding{} in {checked} file{}{}",
-            if found == 1 { "" } else { "s" },
-            if checked == 1 { "" } else { "s" },
-            if failed > 0 {
-                format!("; {failed} could not be checked")
-            } else {
-                String::new()
-            }
-        );
-    }
-    if failed > 0 {
-        ExitCode::from(2)
-    } else if found > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    ExitCode::from(batch::exit_status(&results))
 }
 
 fn mcp_config(host: &str, write: bool) -> ExitCode {

@@ -79,6 +79,32 @@ impl Rule {
         }
     }
 
+    /// One line on what the rule finds (SARIF's short description, the docs' table).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Rule::BlockingCall => {
+                "A blocking call (sleep, sync HTTP, subprocess, DNS) in a coroutine"
+            }
+            Rule::UnawaitedCoroutine => {
+                "A coroutine created and never awaited, so its body never runs"
+            }
+            Rule::DanglingTask => "A task whose reference is dropped, so it can vanish mid-flight",
+            Rule::AsyncioRunInAsync => {
+                "asyncio.run (or run_until_complete) called from a coroutine"
+            }
+            Rule::SwallowedCancellation => {
+                "CancelledError caught around an await and not re-raised"
+            }
+            Rule::GetEventLoopInAsync => {
+                "get_event_loop() in a coroutine where get_running_loop() says what it means"
+            }
+            Rule::WaitForTimeout => "wait_for with a timeout where asyncio.timeout exists (3.11+)",
+            Rule::BlockingFileIo => {
+                "Blocking file I/O (open, Path.read_text, shutil) in a coroutine"
+            }
+        }
+    }
+
     pub fn from_id(id: &str) -> Option<Rule> {
         Rule::ALL.into_iter().find(|r| r.id() == id)
     }

@@ -8,15 +8,18 @@
 //! - [`symbols`] knows which functions of the file are coroutine functions;
 //! - [`rules`] walks the tree once and reports [`Finding`]s.
 
+pub mod batch;
 mod calls;
 mod error;
 mod finding;
+pub mod format;
 mod names;
 mod noqa;
 mod parse;
 mod rules;
 mod scope;
 mod symbols;
+pub mod target;
 mod walk;
 
 pub use error::CheckError;
