@@ -349,8 +349,7 @@ impl<'s, 'a> Checker<'s, 'a> {
             let Some(caught) = self.catches_cancellation(clause, ctx.scope) else {
                 continue;
             };
-            let reraises = Descendants::same_scope(clause).any(|n| n.kind() == "raise_statement");
-            if reraises {
+            if self.reraises(clause, ctx.scope) || self.hands_on_exception(clause) {
                 continue;
             }
             self.add(
@@ -363,6 +362,70 @@ impl<'s, 'a> Checker<'s, 'a> {
                 ),
             );
         }
+    }
+
+    /// A `raise`, or a call that always raises (`pytest.fail`, `sys.exit`), in the
+    /// handler's own scope.
+    fn reraises(&self, clause: Node<'_>, scope: Node<'_>) -> bool {
+        Descendants::same_scope(clause).any(|n| {
+            n.kind() == "raise_statement"
+                || (n.kind() == "call"
+                    && n.child_by_field_name("function").is_some_and(|f| {
+                        matches!(
+                            self.resolve(f, scope).qualified(),
+                            Some(
+                                "pytest.fail"
+                                    | "pytest.skip"
+                                    | "pytest.xfail"
+                                    | "sys.exit"
+                                    | "os._exit"
+                            )
+                        )
+                    }))
+        })
+    }
+
+    /// `except BaseException as exc:` that stores or passes `exc` on (a future's
+    /// `set_exception(exc)`, a list of errors raised later, `exc_val = exc`): the
+    /// cancellation travels to whoever reads it, as in asgiref's and anyio's
+    /// task-to-future bridges. Only logging or printing it does not count.
+    fn hands_on_exception(&self, clause: Node<'_>) -> bool {
+        let alias = clause.child_by_field_name("alias").or_else(|| {
+            let mut cursor = clause.walk();
+            let alias = clause
+                .children_by_field_name("value", &mut cursor)
+                .find(|v| v.kind() == "as_pattern")
+                .and_then(|v| v.child_by_field_name("alias"));
+            alias
+        });
+        let Some(name) = alias.and_then(|a| Descendants::all(a).find(|n| n.kind() == "identifier"))
+        else {
+            return false;
+        };
+        let name_text = self.source.text_of(name);
+        let mut cursor = clause.walk();
+        let Some(body) = clause
+            .named_children(&mut cursor)
+            .find(|b| b.kind() == "block")
+        else {
+            return false;
+        };
+        let logging: Vec<std::ops::Range<usize>> = Descendants::same_scope(body)
+            .filter(|n| n.kind() == "call")
+            .filter(|call| {
+                call.child_by_field_name("function").is_some_and(|f| {
+                    let text = self.source.text_of(f);
+                    let last = text.rsplit('.').next().unwrap_or(text);
+                    LOGGING_CALLS.contains(&last)
+                })
+            })
+            .map(|call| call.byte_range())
+            .collect();
+        Descendants::same_scope(body).any(|n| {
+            n.kind() == "identifier"
+                && self.source.text_of(n) == name_text
+                && !logging.iter().any(|r| r.contains(&n.start_byte()))
+        })
     }
 
     /// How the clause catches cancellation (`bare except:`, `except BaseException`...),
@@ -477,6 +540,23 @@ impl<'s, 'a> Checker<'s, 'a> {
         used
     }
 }
+
+/// Calls that only record an exception (its use there does not hand it on).
+const LOGGING_CALLS: &[&str] = &[
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+    "log",
+    "print",
+    "print_exc",
+    "format_exc",
+    "print_exception",
+    "format_exception",
+];
 
 const DANGLING_TASK: &str = "the task is created and no reference to it is kept: the loop \
     keeps only a weak reference, so it can be garbage-collected mid-flight and its errors go \

@@ -490,3 +490,14 @@ fn one_long_line_of_many_findings_stays_linear() {
     // in a release build. The bound only catches a return of the quadratic shape.
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+#[test]
+fn a_handler_that_hands_the_exception_on_or_always_raises_is_not_swallowing() {
+    let code = "import asyncio, pytest\nasync def bridge(aw, fut, errors):\n    try:\n        \
+        await aw\n    except BaseException as e:\n        fut.set_exception(e)\n    try:\n        \
+        await aw\n    except asyncio.CancelledError as exc:\n        errors.append(exc)\n    \
+        try:\n        await aw\n    except asyncio.CancelledError:\n        \
+        pytest.fail('not cancelled')\n    try:\n        await aw\n    \
+        except BaseException as exc:\n        log.error('failed', exc_info=exc)\n";
+    assert_eq!(rules_of(code), only("swallowed-cancellation", 17));
+}
