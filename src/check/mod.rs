@@ -86,11 +86,15 @@ pub fn check_with(code: &str, options: Options) -> Result<Report, CheckError> {
     }
     let python = known_target(python.unwrap_or(NEWEST_PYTHON))?;
     let source = parse::Source::parse(code)?;
+    let checker = rules::Checker::new(&source, python);
+    if let Some(statement) = checker.python2() {
+        return Err(source.python2_error(statement));
+    }
     let noqa = match options.ignore_noqa {
         true => noqa::Noqa::default(),
-        false => noqa::Noqa::collect(&source),
+        false => noqa::Noqa::from_comments(&source, checker.comments()),
     };
-    let mut pending = rules::Checker::new(&source, python).run();
+    let mut pending = checker.run();
     if !options.ignore_noqa {
         pending.retain(|p| !noqa.silences(p));
     }

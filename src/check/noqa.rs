@@ -5,8 +5,8 @@
 
 use super::finding::{Pending, Rule};
 use super::parse::Source;
-use super::walk::Descendants;
 use std::collections::HashMap;
+use tree_sitter::Node;
 
 enum Silence {
     All,
@@ -20,17 +20,13 @@ pub struct Noqa {
 }
 
 impl Noqa {
-    pub fn collect(source: &Source<'_>) -> Self {
-        let mut rows = HashMap::new();
-        // Most files have none: skip the walk when the word is nowhere.
-        if !source.text.to_ascii_lowercase().contains("noqa") {
-            return Self { rows };
-        }
-        for comment in Descendants::all(source.root()).filter(|n| n.kind() == "comment") {
-            if let Some(silence) = parse(source.text_of(comment)) {
-                rows.insert(comment.start_position().row, silence);
-            }
-        }
+    /// From the comments the scope walk gathered (it gathers none unless the text
+    /// mentions `noqa`).
+    pub fn from_comments(source: &Source<'_>, comments: &[Node<'_>]) -> Self {
+        let rows = comments
+            .iter()
+            .filter_map(|c| Some((c.start_position().row, parse(source.text_of(*c))?)))
+            .collect();
         Self { rows }
     }
 

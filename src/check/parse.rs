@@ -1,7 +1,7 @@
 //! Parsing with tree-sitter's Python grammar, and turning its error recovery into one
 //! clear syntax error: the rules only ever see a tree without ERROR or MISSING nodes.
 
-use super::walk::Descendants;
+use super::walk::{kind, Descendants};
 use super::CheckError;
 use tree_sitter::{Node, Parser, Tree};
 
@@ -24,7 +24,6 @@ impl<'a> Source<'a> {
         let tree = parse(text)?;
         let source = Self { text, tree };
         let Err(error) = source.first_syntax_error() else {
-            source.no_python2()?;
             // The grammar accepts deeper nesting than CPython does.
             return match too_deep(text) {
                 Some(error) => Err(error),
@@ -38,7 +37,6 @@ impl<'a> Source<'a> {
             let tree = parse(&blanked)?;
             let retry = Self { text, tree };
             if retry.first_syntax_error().is_ok() {
-                retry.no_python2()?;
                 return Ok(retry);
             }
         }
@@ -52,26 +50,16 @@ impl<'a> Source<'a> {
 
     /// Python 2 statements the grammar still accepts (`print "x"`, `exec code`): such a
     /// file is not Python 3 and would otherwise come out "clean".
-    fn no_python2(&self) -> Result<(), CheckError> {
-        if !(self.text.contains("print") || self.text.contains("exec")) {
-            return Ok(());
-        }
-        let legacy = Descendants::all(self.root())
-            .find(|n| matches!(n.kind(), "print_statement" | "exec_statement"));
-        match legacy {
-            None => Ok(()),
-            Some(node) => {
-                let (line, column) = self.position(node);
-                let statement = node.kind().trim_end_matches("_statement");
-                Err(CheckError::Syntax {
-                    line,
-                    column,
-                    message: format!(
-                        "Python 2 `{statement}` statement: this is not Python 3 code \
-                         (`{statement}(...)` is a function call since Python 3.0)"
-                    ),
-                })
-            }
+    pub fn python2_error(&self, node: Node<'_>) -> CheckError {
+        let (line, column) = self.position(node);
+        let statement = kind(node).trim_end_matches("_statement");
+        CheckError::Syntax {
+            line,
+            column,
+            message: format!(
+                "Python 2 `{statement}` statement: this is not Python 3 code \
+                 (`{statement}(...)` is a function call since Python 3.0)"
+            ),
         }
     }
 
@@ -117,7 +105,7 @@ impl<'a> Source<'a> {
         };
         let (line, column) = self.position(node);
         let message = if node.is_missing() {
-            format!("expected `{}`", node.kind())
+            format!("expected `{}`", kind(node))
         } else {
             let near: String = self
                 .text_of(node)

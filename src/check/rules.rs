@@ -8,7 +8,7 @@ use super::names::dotted_name;
 use super::parse::Source;
 use super::scope::{Library, Scopes, Target};
 use super::symbols::{is_async_def, Calling, Symbols};
-use super::walk::{Descendants, Visit};
+use super::walk::{field, kind, walk_scoped, Descendants, Inner, Visit};
 use crate::catalog::PyVersion;
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
@@ -36,6 +36,9 @@ pub struct Checker<'s, 'a> {
     scopes: Scopes,
     symbols: Symbols,
     library: Library,
+    /// A Python 2 statement the grammar accepted: the file is refused, not checked.
+    python2: Option<Node<'s>>,
+    comments: Vec<Node<'s>>,
     python: PyVersion,
     findings: Vec<Pending>,
     /// (scope id, variable) -> is the variable awaited or handed on somewhere in it.
@@ -48,14 +51,16 @@ pub struct Checker<'s, 'a> {
 
 impl<'s, 'a> Checker<'s, 'a> {
     pub fn new(source: &'s Source<'a>, python: PyVersion) -> Self {
-        let scopes = Scopes::collect(source);
-        let symbols = Symbols::collect(source, &scopes);
+        let (scopes, found) = Scopes::collect(source);
+        let symbols = Symbols::collect(source, &scopes, &found);
         let library = scopes.library();
         Self {
             source,
             scopes,
             symbols,
             library,
+            python2: found.python2,
+            comments: found.comments,
             python,
             findings: Vec::new(),
             handed_on: HashMap::new(),
@@ -64,27 +69,26 @@ impl<'s, 'a> Checker<'s, 'a> {
         }
     }
 
+    pub fn python2(&self) -> Option<Node<'s>> {
+        self.python2
+    }
+
+    /// The file's comments, when it mentions `noqa` at all.
+    pub fn comments(&self) -> &[Node<'s>] {
+        &self.comments
+    }
+
     pub fn run(mut self) -> Vec<Pending> {
         let root = self.source.root();
-        let mut stack = vec![(
-            root,
-            Context {
-                in_async: false,
-                scope: root,
-                class: None,
-            },
-        )];
-        while let Some((node, ctx)) = stack.pop() {
+        let start = Context {
+            in_async: false,
+            scope: root,
+            class: None,
+        };
+        walk_scoped(root, start, |node, ctx| {
             self.visit(node, ctx);
-            let kind = node.kind();
-            let body = match kind {
-                "function_definition" | "class_definition" | "lambda" => {
-                    node.child_by_field_name("body").map(|b| b.id())
-                }
-                _ => None,
-            };
             let mut inner = ctx;
-            match kind {
+            match kind(node) {
                 "function_definition" => {
                     inner.in_async = is_async_def(node);
                     inner.scope = node;
@@ -97,15 +101,13 @@ impl<'s, 'a> Checker<'s, 'a> {
                     inner.in_async = false;
                     inner.class = Some(node);
                 }
-                _ => {}
+                _ => return None,
             }
-            let mut cursor = node.walk();
-            let children: Vec<Node<'s>> = node.children(&mut cursor).collect();
-            for child in children.into_iter().rev() {
-                let child_ctx = if Some(child.id()) == body { inner } else { ctx };
-                stack.push((child, child_ctx));
-            }
-        }
+            Some(Inner {
+                ctx: inner,
+                parameters_too: false,
+            })
+        });
         self.findings
     }
 
@@ -127,7 +129,7 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 
     fn visit(&mut self, node: Node<'s>, ctx: Context<'s>) {
-        match node.kind() {
+        match kind(node) {
             "call" => self.call(node, ctx),
             "expression_statement" => self.expression_statement(node, ctx),
             "assignment" => self.assignment(node, ctx),
@@ -137,7 +139,7 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 
     fn call(&mut self, call: Node<'s>, ctx: Context<'s>) {
-        let Some(target) = call.child_by_field_name("function") else {
+        let Some(target) = call.child_by_field_id(field("function").get()) else {
             return;
         };
         if !self.asyncio() {
@@ -216,7 +218,7 @@ impl<'s, 'a> Checker<'s, 'a> {
     /// A call whose result is a coroutine: a coroutine function of this file, or one
     /// of the standard library's.
     fn makes_coroutine(&self, call: Node<'_>, ctx: Context<'_>) -> Option<String> {
-        let target = call.child_by_field_name("function")?;
+        let target = call.child_by_field_id(field("function").get())?;
         let resolved = self.resolve(target, ctx.scope);
         let local = self
             .symbols
@@ -233,7 +235,7 @@ impl<'s, 'a> Checker<'s, 'a> {
         if statement.named_child_count() != 1 {
             return;
         }
-        let Some(call) = statement.named_child(0).filter(|c| c.kind() == "call") else {
+        let Some(call) = statement.named_child(0).filter(|c| kind(c) == "call") else {
             return;
         };
         if let Some(name) = self.makes_coroutine(call, ctx) {
@@ -257,7 +259,7 @@ impl<'s, 'a> Checker<'s, 'a> {
         if !self.asyncio() {
             return false;
         }
-        let Some(target) = call.child_by_field_name("function") else {
+        let Some(target) = call.child_by_field_id(field("function").get()) else {
             return false;
         };
         if let Some(name) = self.resolve(target, ctx.scope).qualified() {
@@ -266,8 +268,8 @@ impl<'s, 'a> Checker<'s, 'a> {
             }
         }
         let (Some(object), Some(attr)) = (
-            target.child_by_field_name("object"),
-            target.child_by_field_name("attribute"),
+            target.child_by_field_id(field("object").get()),
+            target.child_by_field_id(field("attribute").get()),
         ) else {
             return false;
         };
@@ -275,8 +277,8 @@ impl<'s, 'a> Checker<'s, 'a> {
             return false;
         }
         let is_loop_getter = |n: Node<'_>| {
-            n.kind() == "call"
-                && n.child_by_field_name("function")
+            kind(n) == "call"
+                && n.child_by_field_id(field("function").get())
                     .map(|f| self.resolve(f, ctx.scope))
                     .is_some_and(|t| {
                         matches!(
@@ -300,12 +302,12 @@ impl<'s, 'a> Checker<'s, 'a> {
     /// only in a local nobody reads is as unowned as one never stored.
     fn assignment(&mut self, assignment: Node<'s>, ctx: Context<'s>) {
         let (Some(left), Some(right)) = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
+            assignment.child_by_field_id(field("left").get()),
+            assignment.child_by_field_id(field("right").get()),
         ) else {
             return;
         };
-        if left.kind() != "identifier" || right.kind() != "call" {
+        if kind(left) != "identifier" || kind(right) != "call" {
             return;
         }
         let variable = self.source.text_of(left);
@@ -331,11 +333,11 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 
     fn try_statement(&mut self, statement: Node<'s>, ctx: Context<'s>) {
-        let Some(body) = statement.child_by_field_name("body") else {
+        let Some(body) = statement.child_by_field_id(field("body").get()) else {
             return;
         };
         let awaits: Vec<Node<'_>> = Descendants::same_scope(body)
-            .filter(|n| (n.is_named() && n.kind() == "await") || is_async_block(*n))
+            .filter(|n| (n.is_named() && kind(n) == "await") || is_async_block(*n))
             .collect();
         if awaits.is_empty() || self.awaits_only_what_it_cancelled(ctx.scope, &awaits) {
             return;
@@ -343,7 +345,7 @@ impl<'s, 'a> Checker<'s, 'a> {
         let mut cursor = statement.walk();
         let clauses: Vec<Node<'s>> = statement
             .children(&mut cursor)
-            .filter(|c| c.kind() == "except_clause")
+            .filter(|c| kind(c) == "except_clause")
             .collect();
         for clause in clauses {
             let Some(caught) = self.catches_cancellation(clause, ctx.scope) else {
@@ -368,20 +370,21 @@ impl<'s, 'a> Checker<'s, 'a> {
     /// handler's own scope.
     fn reraises(&self, clause: Node<'_>, scope: Node<'_>) -> bool {
         Descendants::same_scope(clause).any(|n| {
-            n.kind() == "raise_statement"
-                || (n.kind() == "call"
-                    && n.child_by_field_name("function").is_some_and(|f| {
-                        matches!(
-                            self.resolve(f, scope).qualified(),
-                            Some(
-                                "pytest.fail"
-                                    | "pytest.skip"
-                                    | "pytest.xfail"
-                                    | "sys.exit"
-                                    | "os._exit"
+            kind(n) == "raise_statement"
+                || (kind(n) == "call"
+                    && n.child_by_field_id(field("function").get())
+                        .is_some_and(|f| {
+                            matches!(
+                                self.resolve(f, scope).qualified(),
+                                Some(
+                                    "pytest.fail"
+                                        | "pytest.skip"
+                                        | "pytest.xfail"
+                                        | "sys.exit"
+                                        | "os._exit"
+                                )
                             )
-                        )
-                    }))
+                        }))
         })
     }
 
@@ -390,15 +393,15 @@ impl<'s, 'a> Checker<'s, 'a> {
     /// cancellation travels to whoever reads it, as in asgiref's and anyio's
     /// task-to-future bridges. Only logging or printing it does not count.
     fn hands_on_exception(&self, clause: Node<'_>) -> bool {
-        let alias = clause.child_by_field_name("alias").or_else(|| {
+        let alias = clause.child_by_field_id(field("alias").get()).or_else(|| {
             let mut cursor = clause.walk();
             let alias = clause
-                .children_by_field_name("value", &mut cursor)
-                .find(|v| v.kind() == "as_pattern")
-                .and_then(|v| v.child_by_field_name("alias"));
+                .children_by_field_id(field("value"), &mut cursor)
+                .find(|v| kind(v) == "as_pattern")
+                .and_then(|v| v.child_by_field_id(field("alias").get()));
             alias
         });
-        let Some(name) = alias.and_then(|a| Descendants::all(a).find(|n| n.kind() == "identifier"))
+        let Some(name) = alias.and_then(|a| Descendants::all(a).find(|n| kind(n) == "identifier"))
         else {
             return false;
         };
@@ -406,23 +409,24 @@ impl<'s, 'a> Checker<'s, 'a> {
         let mut cursor = clause.walk();
         let Some(body) = clause
             .named_children(&mut cursor)
-            .find(|b| b.kind() == "block")
+            .find(|b| kind(b) == "block")
         else {
             return false;
         };
         let logging: Vec<std::ops::Range<usize>> = Descendants::same_scope(body)
-            .filter(|n| n.kind() == "call")
+            .filter(|n| kind(n) == "call")
             .filter(|call| {
-                call.child_by_field_name("function").is_some_and(|f| {
-                    let text = self.source.text_of(f);
-                    let last = text.rsplit('.').next().unwrap_or(text);
-                    LOGGING_CALLS.contains(&last)
-                })
+                call.child_by_field_id(field("function").get())
+                    .is_some_and(|f| {
+                        let text = self.source.text_of(f);
+                        let last = text.rsplit('.').next().unwrap_or(text);
+                        LOGGING_CALLS.contains(&last)
+                    })
             })
             .map(|call| call.byte_range())
             .collect();
         Descendants::same_scope(body).any(|n| {
-            n.kind() == "identifier"
+            kind(n) == "identifier"
                 && self.source.text_of(n) == name_text
                 && !logging.iter().any(|r| r.contains(&n.start_byte()))
         })
@@ -433,7 +437,7 @@ impl<'s, 'a> Checker<'s, 'a> {
     fn catches_cancellation(&self, clause: Node<'_>, scope: Node<'_>) -> Option<String> {
         let mut cursor = clause.walk();
         let values: Vec<Node<'_>> = clause
-            .children_by_field_name("value", &mut cursor)
+            .children_by_field_id(field("value"), &mut cursor)
             .collect();
         if values.is_empty() {
             return Some("a bare `except:`".into());
@@ -441,7 +445,7 @@ impl<'s, 'a> Checker<'s, 'a> {
         let mut types = Vec::new();
         let mut pending = values;
         while let Some(value) = pending.pop() {
-            match value.kind() {
+            match kind(value) {
                 "as_pattern" => pending.extend(value.named_child(0)),
                 "tuple" | "parenthesized_expression" => {
                     let mut cursor = value.walk();
@@ -474,21 +478,21 @@ impl<'s, 'a> Checker<'s, 'a> {
         let source = self.source;
         let cancelled = self.cancelled.entry(scope.id()).or_insert_with(|| {
             Descendants::all(scope)
-                .filter(|n| n.kind() == "call")
-                .filter_map(|call| call.child_by_field_name("function"))
-                .filter(|f| f.kind() == "attribute")
+                .filter(|n| kind(n) == "call")
+                .filter_map(|call| call.child_by_field_id(field("function").get()))
+                .filter(|f| kind(f) == "attribute")
                 .filter(|f| {
-                    f.child_by_field_name("attribute")
+                    f.child_by_field_id(field("attribute").get())
                         .is_some_and(|a| source.text_of(a) == "cancel")
                 })
-                .filter_map(|f| dotted_name(source, f.child_by_field_name("object")?))
+                .filter_map(|f| dotted_name(source, f.child_by_field_id(field("object").get())?))
                 .collect()
         });
         if cancelled.is_empty() {
             return false;
         }
         awaits.iter().all(|n| {
-            let tasks = match n.kind() {
+            let tasks = match kind(n) {
                 "await" => n
                     .named_child(0)
                     .map(|expr| awaited_tasks(source, expr))
@@ -506,7 +510,7 @@ impl<'s, 'a> Checker<'s, 'a> {
         self.identifiers.entry(scope.id()).or_insert_with(|| {
             let mut index: HashMap<&'a str, Vec<Visit<'s>>> = HashMap::new();
             for visit in Descendants::all(scope).visits() {
-                if visit.node.kind() == "identifier" {
+                if kind(visit.node) == "identifier" {
                     index
                         .entry(source.text_of(visit.node))
                         .or_default()
@@ -565,26 +569,26 @@ const DANGLING_TASK: &str = "the task is created and no reference to it is kept:
 /// `wait_for(x)` / `wait_for(x, None)` / `wait_for(x, timeout=None)` set no deadline, so
 /// there is nothing to move to `asyncio.timeout`.
 fn has_timeout(source: &Source<'_>, call: Node<'_>) -> bool {
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.child_by_field_id(field("arguments").get()) else {
         return false;
     };
     let mut cursor = args.walk();
     let args: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
     let keyword = args.iter().find_map(|a| {
-        (a.kind() == "keyword_argument"
-            && a.child_by_field_name("name")
+        (kind(a) == "keyword_argument"
+            && a.child_by_field_id(field("name").get())
                 .is_some_and(|n| source.text_of(n) == "timeout"))
-        .then(|| a.child_by_field_name("value"))
+        .then(|| a.child_by_field_id(field("value").get()))
         .flatten()
     });
     let positional = args
         .iter()
-        .filter(|a| a.kind() != "keyword_argument")
+        .filter(|a| kind(*a) != "keyword_argument")
         .nth(1)
         .copied();
     keyword
         .or(positional)
-        .is_some_and(|timeout| timeout.kind() != "none")
+        .is_some_and(|timeout| kind(timeout) != "none")
 }
 
 /// The dotted names of the tasks an awaited expression waits for: `task`, or the task
@@ -594,28 +598,28 @@ fn awaited_tasks(source: &Source<'_>, expr: Node<'_>) -> Vec<String> {
     if let Some(name) = dotted_name(source, expr) {
         return vec![name];
     }
-    if expr.kind() != "call" {
+    if kind(expr) != "call" {
         return Vec::new();
     }
     let function = expr
-        .child_by_field_name("function")
+        .child_by_field_id(field("function").get())
         .and_then(|f| dotted_name(source, f))
         .unwrap_or_default();
     let last = function.rsplit('.').next().unwrap_or_default();
-    let Some(args) = expr.child_by_field_name("arguments") else {
+    let Some(args) = expr.child_by_field_id(field("arguments").get()) else {
         return Vec::new();
     };
     let mut cursor = args.walk();
     let positional: Vec<Node<'_>> = args
         .named_children(&mut cursor)
-        .filter(|a| a.kind() != "keyword_argument")
+        .filter(|a| kind(a) != "keyword_argument")
         .collect();
     let tasks: Vec<Node<'_>> = match last {
         "wait_for" | "shield" => positional.into_iter().take(1).collect(),
         "gather" => positional,
         "wait" => positional
             .first()
-            .filter(|a| matches!(a.kind(), "list" | "set" | "tuple"))
+            .filter(|a| matches!(kind(*a), "list" | "set" | "tuple"))
             .map(|a| {
                 let mut cursor = a.walk();
                 a.named_children(&mut cursor).collect()
@@ -635,8 +639,8 @@ fn awaited_tasks(source: &Source<'_>, expr: Node<'_>) -> Vec<String> {
 }
 
 fn is_async_block(node: Node<'_>) -> bool {
-    matches!(node.kind(), "with_statement" | "for_statement")
-        && node.child(0).is_some_and(|c| c.kind() == "async")
+    matches!(kind(node), "with_statement" | "for_statement")
+        && node.child(0).is_some_and(|c| kind(c) == "async")
 }
 
 /// Does this occurrence of a coroutine variable await, schedule, store or return it?
@@ -645,7 +649,7 @@ fn hands_on(source: &Source<'_>, visit: &Visit<'_>) -> bool {
         return false;
     };
     let is_field = |field: &str| parent.child_by_field_name(field) == Some(node);
-    match parent.kind() {
+    match kind(parent) {
         // `obj.variable` or `f(variable=...)`: another name that merely matches.
         "attribute" if is_field("attribute") => false,
         "keyword_argument" if is_field("name") => false,
@@ -655,11 +659,11 @@ fn hands_on(source: &Source<'_>, visit: &Visit<'_>) -> bool {
         "if_statement" | "elif_clause" | "while_statement" if is_field("condition") => false,
         "expression_list" => visit
             .grandparent
-            .is_none_or(|g| g.kind() != "delete_statement"),
+            .is_none_or(|g| kind(g) != "delete_statement"),
         "argument_list" => !visit
             .grandparent
-            .and_then(|call| call.child_by_field_name("function"))
-            .is_some_and(|f| f.kind() == "identifier" && INSPECTORS.contains(&source.text_of(f))),
+            .and_then(|call| call.child_by_field_id(field("function").get()))
+            .is_some_and(|f| kind(f) == "identifier" && INSPECTORS.contains(&source.text_of(f))),
         _ => true,
     }
 }

@@ -13,7 +13,7 @@
 
 use super::names::dotted_name;
 use super::parse::Source;
-use super::walk::Descendants;
+use super::walk::{field, kind, walk_scoped, Descendants, Inner};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -100,41 +100,46 @@ pub struct FunctionSite {
 }
 
 impl Scopes {
-    pub fn collect(source: &Source<'_>) -> Self {
+    /// Walks the tree once: the scopes and their bindings, plus what later passes need
+    /// so that none of them walks the whole tree again (see [`Found`]).
+    pub fn collect<'s>(source: &'s Source<'_>) -> (Self, Found<'s>) {
         let root = source.root();
         let mut scopes = Self {
             scopes: HashMap::new(),
             functions: HashMap::new(),
         };
+        let mut found = Found::default();
+        let wants_comments = source.text.to_ascii_lowercase().contains("noqa");
         scopes.open(root, None, false);
-        // (node, id of the innermost scope around it). An explicit stack: input can
-        // nest deeply enough to overflow a recursive walk.
-        let mut stack = vec![(root, root.id())];
-        while let Some((node, scope)) = stack.pop() {
-            let inner = scopes.bind_node(source, node, scope);
-            let mut cursor = node.walk();
-            let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
-            for child in children.into_iter().rev() {
-                // Decorators, defaults and base classes run in the enclosing scope; only
-                // the body (and a function's parameters) belong to the new one.
-                let into = match (inner, node.kind()) {
-                    (Some(inner), "function_definition" | "lambda")
-                        if Some(child) == node.child_by_field_name("body")
-                            || Some(child) == node.child_by_field_name("parameters") =>
-                    {
-                        inner
+        walk_scoped(root, root.id(), |node, scope| {
+            match kind(node) {
+                "function_definition" => found.defs.push(node),
+                "decorated_definition" => {
+                    if let Some(definition) = node.child_by_field_id(field("definition").get()) {
+                        let mut cursor = node.walk();
+                        let decorators = node
+                            .named_children(&mut cursor)
+                            .filter(|c| kind(c) == "decorator")
+                            .filter_map(|d| d.named_child(0))
+                            .collect();
+                        found.decorators.insert(definition.id(), decorators);
                     }
-                    (Some(inner), "class_definition")
-                        if Some(child) == node.child_by_field_name("body") =>
-                    {
-                        inner
-                    }
-                    _ => scope,
-                };
-                stack.push((child, into));
+                }
+                "print_statement" | "exec_statement" if found.python2.is_none() => {
+                    found.python2 = Some(node);
+                }
+                "comment" if wants_comments => found.comments.push(node),
+                _ => {}
             }
-        }
-        scopes
+            // Decorators, defaults and base classes run in the enclosing scope; only the
+            // body (and a function's parameters) belong to the new one.
+            let inner = scopes.bind_node(source, node, scope)?;
+            Some(Inner {
+                ctx: inner,
+                parameters_too: kind(node) != "class_definition",
+            })
+        });
+        (scopes, found)
     }
 
     fn open(&mut self, node: Node<'_>, parent: Option<usize>, is_class: bool) {
@@ -169,9 +174,9 @@ impl Scopes {
 
     /// Records what `node` binds in `scope`; returns the scope the node opens, if any.
     fn bind_node(&mut self, source: &Source<'_>, node: Node<'_>, scope: usize) -> Option<usize> {
-        match node.kind() {
+        match kind(node) {
             "function_definition" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.child_by_field_id(field("name").get()) {
                     self.bind(scope, source.text_of(name), Binding::Function(node.id()));
                 }
                 self.functions
@@ -184,7 +189,7 @@ impl Scopes {
                 Some(node.id())
             }
             "class_definition" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.child_by_field_id(field("name").get()) {
                     self.bind(scope, source.text_of(name), Binding::Unknown);
                 }
                 self.open(node, Some(scope), true);
@@ -193,10 +198,10 @@ impl Scopes {
             "parameters" | "lambda_parameters" => {
                 let mut cursor = node.walk();
                 for parameter in node.named_children(&mut cursor) {
-                    let name = match parameter.kind() {
+                    let name = match kind(parameter) {
                         "identifier" => Some(parameter),
                         "default_parameter" | "typed_default_parameter" => {
-                            parameter.child_by_field_name("name")
+                            parameter.child_by_field_id(field("name").get())
                         }
                         "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
                             first_identifier(parameter)
@@ -211,7 +216,7 @@ impl Scopes {
             }
             "import_statement" => {
                 let mut cursor = node.walk();
-                for name in node.children_by_field_name("name", &mut cursor) {
+                for name in node.children_by_field_id(field("name"), &mut cursor) {
                     if let Some((local, target)) = import_binding(source, name, None) {
                         self.bind(scope, &local, Binding::Import(target));
                     }
@@ -220,10 +225,10 @@ impl Scopes {
             }
             "import_from_statement" => {
                 let module = node
-                    .child_by_field_name("module_name")
+                    .child_by_field_id(field("module_name").get())
                     .map(|m| source.text_of(m));
                 let mut cursor = node.walk();
-                for name in node.children_by_field_name("name", &mut cursor) {
+                for name in node.children_by_field_id(field("name"), &mut cursor) {
                     // A relative import names a module of the project: unknown to us.
                     let binding = match module {
                         Some(module) if !module.starts_with('.') => {
@@ -243,7 +248,7 @@ impl Scopes {
                 let mut cursor = node.walk();
                 let names: Vec<String> = node
                     .named_children(&mut cursor)
-                    .filter(|n| n.kind() == "identifier")
+                    .filter(|n| kind(n) == "identifier")
                     .map(|n| source.text_of(n).to_string())
                     .collect();
                 if let Some(scope) = self.scopes.get_mut(&scope) {
@@ -255,38 +260,38 @@ impl Scopes {
                 None
             }
             "assignment" | "augmented_assignment" => {
-                let value = node.child_by_field_name("right");
+                let value = node.child_by_field_id(field("right").get());
                 let binding = self.value_binding(source, value, scope);
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = node.child_by_field_id(field("left").get()) {
                     self.bind_targets(source, left, scope, binding);
                 }
                 None
             }
             "for_statement" | "for_in_clause" => {
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = node.child_by_field_id(field("left").get()) {
                     self.bind_targets(source, left, scope, Binding::Unknown);
                 }
                 None
             }
             "with_item" => {
-                let value = node.child_by_field_name("value")?;
-                if value.kind() == "as_pattern" {
+                let value = node.child_by_field_id(field("value").get())?;
+                if kind(value) == "as_pattern" {
                     let managed = value.named_child(0);
                     let binding = self.value_binding(source, managed, scope);
-                    if let Some(alias) = value.child_by_field_name("alias") {
+                    if let Some(alias) = value.child_by_field_id(field("alias").get()) {
                         self.bind_targets(source, alias, scope, binding);
                     }
                 }
                 None
             }
             "except_clause" | "except_group_clause" => {
-                if let Some(alias) = node.child_by_field_name("alias") {
+                if let Some(alias) = node.child_by_field_id(field("alias").get()) {
                     self.bind_targets(source, alias, scope, Binding::Unknown);
                 }
                 let mut cursor = node.walk();
                 for value in node.named_children(&mut cursor) {
-                    if value.kind() == "as_pattern" {
-                        if let Some(alias) = value.child_by_field_name("alias") {
+                    if kind(value) == "as_pattern" {
+                        if let Some(alias) = value.child_by_field_id(field("alias").get()) {
                             self.bind_targets(source, alias, scope, Binding::Unknown);
                         }
                     }
@@ -294,7 +299,7 @@ impl Scopes {
                 None
             }
             "named_expression" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.child_by_field_id(field("name").get()) {
                     self.bind(scope, source.text_of(name), Binding::Unknown);
                 }
                 None
@@ -306,8 +311,8 @@ impl Scopes {
     /// `Instance` when the value is a call of a known blocking client's constructor.
     fn value_binding(&self, source: &Source<'_>, value: Option<Node<'_>>, scope: usize) -> Binding {
         let constructor = value
-            .filter(|v| v.kind() == "call")
-            .and_then(|call| call.child_by_field_name("function"))
+            .filter(|v| kind(v) == "call")
+            .and_then(|call| call.child_by_field_id(field("function").get()))
             .map(|f| self.resolve(source, f, scope));
         match constructor {
             Some(Target::Qualified(name)) if BLOCKING_CLIENTS.contains(&name.as_str()) => {
@@ -327,25 +332,25 @@ impl Scopes {
         binding: Binding,
     ) {
         // `with X() as name`: the target wraps the one name.
-        let target = match target.kind() {
+        let target = match kind(target) {
             "as_pattern_target" if target.named_child_count() == 1 => {
                 target.named_child(0).unwrap_or(target)
             }
             _ => target,
         };
-        if target.kind() == "identifier" {
+        if kind(target) == "identifier" {
             self.bind(scope, source.text_of(target), binding);
             return;
         }
-        if matches!(target.kind(), "attribute" | "subscript") {
+        if matches!(kind(target), "attribute" | "subscript") {
             return;
         }
         let names: Vec<Node<'_>> = Descendants::all(target)
             .visits()
-            .filter(|v| v.node.kind() == "identifier")
+            .filter(|v| kind(v.node) == "identifier")
             .filter(|v| {
                 v.parent
-                    .is_none_or(|p| !matches!(p.kind(), "attribute" | "subscript"))
+                    .is_none_or(|p| !matches!(kind(p), "attribute" | "subscript"))
             })
             .map(|v| v.node)
             .collect();
@@ -382,14 +387,14 @@ impl Scopes {
     /// What a call's target stands for, used inside `scope`.
     pub fn resolve(&self, source: &Source<'_>, target: Node<'_>, scope: usize) -> Target {
         // `requests.Session().get`: a method called on a fresh client.
-        if target.kind() == "attribute" {
+        if kind(target) == "attribute" {
             if let (Some(object), Some(attr)) = (
-                target.child_by_field_name("object"),
-                target.child_by_field_name("attribute"),
+                target.child_by_field_id(field("object").get()),
+                target.child_by_field_id(field("attribute").get()),
             ) {
-                if object.kind() == "call" {
+                if kind(object) == "call" {
                     let made = object
-                        .child_by_field_name("function")
+                        .child_by_field_id(field("function").get())
                         .map(|f| self.resolve(source, f, scope));
                     if let Some(Target::Qualified(name)) = made {
                         if BLOCKING_CLIENTS.contains(&name.as_str()) {
@@ -445,6 +450,19 @@ impl Scopes {
     }
 }
 
+/// What the scope walk noticed for the passes after it.
+#[derive(Default)]
+pub struct Found<'t> {
+    /// Every `def`, in document order.
+    pub defs: Vec<Node<'t>>,
+    /// `def` node id -> its decorators' expressions.
+    pub decorators: HashMap<usize, Vec<Node<'t>>>,
+    /// The first Python 2 `print` / `exec` statement.
+    pub python2: Option<Node<'t>>,
+    /// Comments, collected only when the text mentions `noqa`.
+    pub comments: Vec<Node<'t>>,
+}
+
 /// Which async library the file is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Library {
@@ -455,7 +473,7 @@ pub enum Library {
 }
 
 fn first_identifier(node: Node<'_>) -> Option<Node<'_>> {
-    Descendants::all(node).find(|n| n.kind() == "identifier")
+    Descendants::all(node).find(|n| kind(n) == "identifier")
 }
 
 /// `import a.b` binds `a` to `a`; `import a.b as c` binds `c` to `a.b`;
@@ -465,10 +483,10 @@ fn import_binding(
     name: Node<'_>,
     module: Option<&str>,
 ) -> Option<(String, String)> {
-    let (dotted, alias) = match name.kind() {
+    let (dotted, alias) = match kind(name) {
         "aliased_import" => (
-            source.text_of(name.child_by_field_name("name")?),
-            Some(source.text_of(name.child_by_field_name("alias")?)),
+            source.text_of(name.child_by_field_id(field("name").get())?),
+            Some(source.text_of(name.child_by_field_id(field("alias").get())?)),
         ),
         "dotted_name" => (source.text_of(name), None),
         _ => return None,

@@ -4,14 +4,13 @@
 
 use super::calls::{blocking_advice, starts_event_loop};
 use super::parse::Source;
-use super::scope::{Binding, Scopes, Target};
-use super::walk::Descendants;
+use super::scope::{Binding, Found, Scopes, Target};
+use super::walk::{field, kind, Descendants};
 use std::collections::HashMap;
 use tree_sitter::Node;
 
 pub fn is_async_def(node: Node<'_>) -> bool {
-    node.kind() == "function_definition"
-        && node.child(0).is_some_and(|first| first.kind() == "async")
+    kind(node) == "function_definition" && node.child(0).is_some_and(|first| kind(first) == "async")
 }
 
 /// What a call of the function gives.
@@ -64,32 +63,16 @@ pub struct Symbols {
 }
 
 impl Symbols {
-    pub fn collect(source: &Source<'_>, scopes: &Scopes) -> Self {
-        let mut decorated: HashMap<usize, Vec<Node<'_>>> = HashMap::new();
-        let mut defs = Vec::new();
-        for node in Descendants::all(source.root()) {
-            match node.kind() {
-                "function_definition" => defs.push(node),
-                "decorated_definition" => {
-                    let Some(definition) = node.child_by_field_name("definition") else {
-                        continue;
-                    };
-                    let mut cursor = node.walk();
-                    let decorators = node
-                        .named_children(&mut cursor)
-                        .filter(|c| c.kind() == "decorator")
-                        .filter_map(|d| d.named_child(0))
-                        .collect();
-                    decorated.insert(definition.id(), decorators);
-                }
-                _ => {}
-            }
-        }
-        let functions = defs
-            .into_iter()
+    pub fn collect(source: &Source<'_>, scopes: &Scopes, found: &Found<'_>) -> Self {
+        let functions = found
+            .defs
+            .iter()
             .map(|def| {
-                let decorators = decorated.get(&def.id()).map_or(&[][..], Vec::as_slice);
-                (def.id(), facts(source, scopes, def, decorators))
+                let decorators = found
+                    .decorators
+                    .get(&def.id())
+                    .map_or(&[][..], Vec::as_slice);
+                (def.id(), facts(source, scopes, *def, decorators))
             })
             .collect();
         Self { functions }
@@ -108,12 +91,12 @@ impl Symbols {
         if let Target::Local(id) = resolved {
             return self.functions.get(id).map(|f| (*id, f));
         }
-        if target.kind() != "attribute" {
+        if kind(target) != "attribute" {
             return None;
         }
         let (object, attr) = (
-            target.child_by_field_name("object")?,
-            target.child_by_field_name("attribute")?,
+            target.child_by_field_id(field("object").get())?,
+            target.child_by_field_id(field("attribute").get())?,
         );
         if !matches!(source.text_of(object), "self" | "cls") {
             return None;
@@ -126,18 +109,15 @@ impl Symbols {
 }
 
 fn facts(source: &Source<'_>, scopes: &Scopes, def: Node<'_>, decorators: &[Node<'_>]) -> Facts {
-    let body = def.child_by_field_name("body");
-    let yields = body.is_some_and(|b| Descendants::same_scope(b).any(|n| n.kind() == "yield"));
-    let mut calling = match (is_async_def(def), yields) {
-        (true, false) => Calling::Coroutine,
-        (true, true) => Calling::AsyncGenerator,
-        (false, true) => Calling::Generator,
-        (false, false) => Calling::Plain,
+    let mut calling = if is_async_def(def) {
+        Calling::Coroutine
+    } else {
+        Calling::Plain
     };
     let enclosing = scopes.functions.get(&def.id()).map(|s| s.enclosing);
     for decorator in decorators {
-        let callee = match decorator.kind() {
-            "call" => decorator.child_by_field_name("function"),
+        let callee = match kind(decorator) {
+            "call" => decorator.child_by_field_id(field("function").get()),
             _ => Some(*decorator),
         };
         let name = callee
@@ -154,38 +134,45 @@ fn facts(source: &Source<'_>, scopes: &Scopes, def: Node<'_>, decorators: &[Node
             calling = Calling::Unknown;
         }
     }
-    let (loop_starter, blocking) = if calling == Calling::Plain {
-        (
-            first_call(source, scopes, def, starts_event_loop).map(|(line, _)| line),
-            first_call(source, scopes, def, |t| {
-                t.qualified().is_some_and(|q| blocking_advice(q).is_some())
-            }),
-        )
-    } else {
-        (None, None)
+    // One walk of the body's own scope finds the `yield`s and the first calls that
+    // block or start a loop.
+    let (mut yields, mut loop_starter, mut blocking) = (false, None, None);
+    if let Some(body) = def.child_by_field_id(field("body").get()) {
+        for node in Descendants::same_scope(body) {
+            match kind(node) {
+                "yield" => yields = true,
+                "call" if calling == Calling::Plain => {
+                    let Some(function) = node.child_by_field_id(field("function").get()) else {
+                        continue;
+                    };
+                    let target = scopes.resolve(source, function, def.id());
+                    let line = node.start_position().row + 1;
+                    if loop_starter.is_none() && starts_event_loop(&target) {
+                        loop_starter = Some(line);
+                    }
+                    if blocking.is_none() {
+                        if let Some(name) = target.qualified() {
+                            if blocking_advice(name).is_some() {
+                                blocking = Some((line, name.to_string()));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    calling = match (calling, yields) {
+        (Calling::Coroutine, true) => Calling::AsyncGenerator,
+        (Calling::Plain, true) => Calling::Generator,
+        (other, _) => other,
     };
+    if calling != Calling::Plain {
+        (loop_starter, blocking) = (None, None);
+    }
     Facts {
         calling,
         loop_starter,
         blocking,
     }
-}
-
-/// The first call in `def`'s own body whose target's name satisfies `wanted`:
-/// (1-based line, name). Names are resolved in the function's own scope, so a
-/// parameter that shadows an import is not mistaken for it.
-fn first_call(
-    source: &Source<'_>,
-    scopes: &Scopes,
-    def: Node<'_>,
-    wanted: impl Fn(&Target) -> bool,
-) -> Option<(usize, String)> {
-    let body = def.child_by_field_name("body")?;
-    Descendants::same_scope(body)
-        .filter(|n| n.kind() == "call")
-        .find_map(|call| {
-            let target = scopes.resolve(source, call.child_by_field_name("function")?, def.id());
-            let name = target.spelling()?.to_string();
-            wanted(&target).then(|| (source.position(call).0, name))
-        })
 }
