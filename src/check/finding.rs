@@ -36,10 +36,11 @@ pub enum Rule {
     SwallowedCancellation,
     GetEventLoopInAsync,
     WaitForTimeout,
+    BlockingFileIo,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 7] = [
+    pub const ALL: [Rule; 8] = [
         Rule::BlockingCall,
         Rule::UnawaitedCoroutine,
         Rule::DanglingTask,
@@ -47,7 +48,66 @@ impl Rule {
         Rule::SwallowedCancellation,
         Rule::GetEventLoopInAsync,
         Rule::WaitForTimeout,
+        Rule::BlockingFileIo,
     ];
+
+    /// The stable code, for `# noqa: AP001`, SARIF and CI annotations. Codes are never
+    /// reused or renumbered: a retired rule's code stays retired.
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::BlockingCall => "AP001",
+            Rule::UnawaitedCoroutine => "AP002",
+            Rule::DanglingTask => "AP003",
+            Rule::AsyncioRunInAsync => "AP004",
+            Rule::SwallowedCancellation => "AP005",
+            Rule::GetEventLoopInAsync => "AP006",
+            Rule::WaitForTimeout => "AP007",
+            Rule::BlockingFileIo => "AP008",
+        }
+    }
+
+    /// ruff's codes for the same pitfall: a `# noqa` written for ruff silences us too,
+    /// so a project running both writes one comment.
+    pub fn ruff_codes(self) -> &'static [&'static str] {
+        match self {
+            Rule::BlockingCall => &[
+                "ASYNC210", "ASYNC211", "ASYNC212", "ASYNC220", "ASYNC221", "ASYNC222", "ASYNC251",
+            ],
+            Rule::BlockingFileIo => &["ASYNC230"],
+            Rule::DanglingTask => &["RUF006"],
+            _ => &[],
+        }
+    }
+
+    /// One line on what the rule finds (SARIF's short description, the docs' table).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Rule::BlockingCall => {
+                "A blocking call (sleep, sync HTTP, subprocess, DNS) in a coroutine"
+            }
+            Rule::UnawaitedCoroutine => {
+                "A coroutine created and never awaited, so its body never runs"
+            }
+            Rule::DanglingTask => "A task whose reference is dropped, so it can vanish mid-flight",
+            Rule::AsyncioRunInAsync => {
+                "asyncio.run (or run_until_complete) called from a coroutine"
+            }
+            Rule::SwallowedCancellation => {
+                "CancelledError caught around an await and not re-raised"
+            }
+            Rule::GetEventLoopInAsync => {
+                "get_event_loop() in a coroutine where get_running_loop() says what it means"
+            }
+            Rule::WaitForTimeout => "wait_for with a timeout where asyncio.timeout exists (3.11+)",
+            Rule::BlockingFileIo => {
+                "Blocking file I/O (open, Path.read_text, shutil) in a coroutine"
+            }
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.id() == id)
+    }
 
     pub fn id(self) -> &'static str {
         match self {
@@ -58,13 +118,16 @@ impl Rule {
             Rule::SwallowedCancellation => "swallowed-cancellation",
             Rule::GetEventLoopInAsync => "get-event-loop-in-async",
             Rule::WaitForTimeout => "wait-for-timeout",
+            Rule::BlockingFileIo => "blocking-file-io",
         }
     }
 
     pub fn severity(self) -> Severity {
         match self {
             Rule::UnawaitedCoroutine | Rule::AsyncioRunInAsync => Severity::Error,
-            Rule::WaitForTimeout => Severity::Info,
+            // Inside a coroutine get_event_loop() returns the running loop without a
+            // warning on every version: a better spelling, not a bug.
+            Rule::WaitForTimeout | Rule::GetEventLoopInAsync => Severity::Info,
             _ => Severity::Warning,
         }
     }
@@ -80,6 +143,7 @@ impl Rule {
             Rule::SwallowedCancellation => "swallowed-cancellation",
             Rule::GetEventLoopInAsync => "event-loop",
             Rule::WaitForTimeout => "timeouts",
+            Rule::BlockingFileIo => "to-thread",
         }
     }
 }
@@ -88,6 +152,8 @@ impl Rule {
 pub struct Finding {
     /// Rule id, e.g. "blocking-call".
     pub rule: String,
+    /// The rule's stable code, e.g. "AP001" (what `# noqa: AP001` names).
+    pub code: String,
     /// 1-based line.
     pub line: usize,
     /// 1-based column, in characters.
@@ -100,10 +166,6 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: Rule, (line, column): (usize, usize), message: String) -> Self {
-        Self::with_pattern(rule, (line, column), message, rule.default_pattern())
-    }
-
     pub fn with_pattern(
         rule: Rule,
         (line, column): (usize, usize),
@@ -112,6 +174,7 @@ impl Finding {
     ) -> Self {
         Self {
             rule: rule.id().to_string(),
+            code: rule.code().to_string(),
             line,
             column,
             severity: rule.severity(),
@@ -130,4 +193,32 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// More findings existed than are listed (the list is capped).
     pub truncated: bool,
+}
+
+/// A finding as the rules report it: positioned by byte, so that sorting and capping
+/// happen before the (line-length-proportional) column count is paid, which keeps a
+/// long line with many findings linear.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub rule: Rule,
+    pub start_byte: usize,
+    /// 0-based row and byte column, as tree-sitter gives them.
+    pub row: usize,
+    pub byte_column: usize,
+    pub message: String,
+    pub pattern: String,
+}
+
+impl Pending {
+    pub fn new(rule: Rule, node: tree_sitter::Node<'_>, message: String, pattern: String) -> Self {
+        let point = node.start_position();
+        Self {
+            rule,
+            start_byte: node.start_byte(),
+            row: point.row,
+            byte_column: point.column,
+            message,
+            pattern,
+        }
+    }
 }

@@ -3,11 +3,12 @@
 //! each node kind a rule cares about is judged where the walk meets it.
 
 use super::calls::{blocking_advice, starts_event_loop, KNOWN_COROUTINE_FUNCTIONS};
-use super::finding::{Finding, Rule};
-use super::names::{dotted_name, Imports};
+use super::finding::{Pending, Rule};
+use super::names::dotted_name;
 use super::parse::Source;
-use super::symbols::{is_async_def, Symbols};
-use super::walk::{Descendants, Visit};
+use super::scope::{Library, Scopes, Target};
+use super::symbols::{is_async_def, Calling, Symbols};
+use super::walk::{field, kind, walk_scoped, Descendants, Inner, Visit};
 use crate::catalog::PyVersion;
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
@@ -32,10 +33,14 @@ struct Context<'t> {
 
 pub struct Checker<'s, 'a> {
     source: &'s Source<'a>,
-    imports: Imports,
+    scopes: Scopes,
     symbols: Symbols,
+    library: Library,
+    /// A Python 2 statement the grammar accepted: the file is refused, not checked.
+    python2: Option<Node<'s>>,
+    comments: Vec<Node<'s>>,
     python: PyVersion,
-    findings: Vec<Finding>,
+    findings: Vec<Pending>,
     /// (scope id, variable) -> is the variable awaited or handed on somewhere in it.
     handed_on: HashMap<(usize, String), bool>,
     /// Scope id -> every identifier in it by name, with its parent and grandparent.
@@ -46,12 +51,16 @@ pub struct Checker<'s, 'a> {
 
 impl<'s, 'a> Checker<'s, 'a> {
     pub fn new(source: &'s Source<'a>, python: PyVersion) -> Self {
-        let imports = Imports::collect(source);
-        let symbols = Symbols::collect(source, &imports);
+        let (scopes, found) = Scopes::collect(source);
+        let symbols = Symbols::collect(source, &scopes, &found);
+        let library = scopes.library();
         Self {
             source,
-            imports,
+            scopes,
             symbols,
+            library,
+            python2: found.python2,
+            comments: found.comments,
             python,
             findings: Vec::new(),
             handed_on: HashMap::new(),
@@ -60,27 +69,26 @@ impl<'s, 'a> Checker<'s, 'a> {
         }
     }
 
-    pub fn run(mut self) -> Vec<Finding> {
+    pub fn python2(&self) -> Option<Node<'s>> {
+        self.python2
+    }
+
+    /// The file's comments, when it mentions `noqa` at all.
+    pub fn comments(&self) -> &[Node<'s>] {
+        &self.comments
+    }
+
+    pub fn run(mut self) -> Vec<Pending> {
         let root = self.source.root();
-        let mut stack = vec![(
-            root,
-            Context {
-                in_async: false,
-                scope: root,
-                class: None,
-            },
-        )];
-        while let Some((node, ctx)) = stack.pop() {
+        let start = Context {
+            in_async: false,
+            scope: root,
+            class: None,
+        };
+        walk_scoped(root, start, |node, ctx| {
             self.visit(node, ctx);
-            let kind = node.kind();
-            let body = match kind {
-                "function_definition" | "class_definition" | "lambda" => {
-                    node.child_by_field_name("body").map(|b| b.id())
-                }
-                _ => None,
-            };
             let mut inner = ctx;
-            match kind {
+            match kind(node) {
                 "function_definition" => {
                     inner.in_async = is_async_def(node);
                     inner.scope = node;
@@ -93,44 +101,58 @@ impl<'s, 'a> Checker<'s, 'a> {
                     inner.in_async = false;
                     inner.class = Some(node);
                 }
-                _ => {}
+                _ => return None,
             }
-            let mut cursor = node.walk();
-            let children: Vec<Node<'s>> = node.children(&mut cursor).collect();
-            for child in children.into_iter().rev() {
-                let child_ctx = if Some(child.id()) == body { inner } else { ctx };
-                stack.push((child, child_ctx));
-            }
-        }
+            Some(Inner {
+                ctx: inner,
+                parameters_too: false,
+            })
+        });
         self.findings
     }
 
     fn add(&mut self, rule: Rule, node: Node<'_>, message: String) {
-        let at = self.source.position(node);
-        self.findings.push(Finding::new(rule, at, message));
+        self.add_with_pattern(rule, node, message, rule.default_pattern());
     }
 
-    fn resolve(&self, target: Node<'_>) -> Option<String> {
-        self.imports.resolve(self.source, target)
+    fn add_with_pattern(&mut self, rule: Rule, node: Node<'_>, message: String, pattern: &str) {
+        self.findings
+            .push(Pending::new(rule, node, message, pattern.to_string()));
+    }
+
+    fn resolve(&self, target: Node<'_>, scope: Node<'_>) -> Target {
+        self.scopes.resolve(self.source, target, scope.id())
+    }
+
+    fn asyncio(&self) -> bool {
+        self.library == Library::Asyncio
     }
 
     fn visit(&mut self, node: Node<'s>, ctx: Context<'s>) {
-        match node.kind() {
-            "call" => self.call(node, ctx.in_async),
+        match kind(node) {
+            "call" => self.call(node, ctx),
             "expression_statement" => self.expression_statement(node, ctx),
             "assignment" => self.assignment(node, ctx),
-            "try_statement" if ctx.in_async => self.try_statement(node, ctx),
+            "try_statement" if ctx.in_async && self.asyncio() => self.try_statement(node, ctx),
             _ => {}
         }
     }
 
-    fn call(&mut self, call: Node<'s>, in_async: bool) {
-        let Some(target) = call.child_by_field_name("function") else {
+    fn call(&mut self, call: Node<'s>, ctx: Context<'s>) {
+        let Some(target) = call.child_by_field_id(field("function").get()) else {
             return;
         };
-        let qualified = self.resolve(target);
-        let name = qualified.as_deref().unwrap_or_default();
-        if name == "asyncio.wait_for" && self.python >= TIMEOUT_CONTEXT_MANAGER {
+        if !self.asyncio() {
+            // trio and anyio code: their own linters' rules apply (ruff's ASYNC rules),
+            // and asyncio's advice would be wrong there.
+            return;
+        }
+        let resolved = self.resolve(target, ctx.scope);
+        let name = resolved.qualified().unwrap_or_default().to_string();
+        if name == "asyncio.wait_for"
+            && self.python >= TIMEOUT_CONTEXT_MANAGER
+            && has_timeout(self.source, call)
+        {
             self.add(
                 Rule::WaitForTimeout,
                 call,
@@ -141,51 +163,35 @@ impl<'s, 'a> Checker<'s, 'a> {
                 ),
             );
         }
-        if !in_async {
+        if !ctx.in_async {
             return;
         }
-        if let Some((pattern, message)) = blocking_advice(name) {
-            let at = self.source.position(call);
-            self.findings.push(Finding::with_pattern(
-                Rule::BlockingCall,
-                at,
-                message,
-                pattern,
-            ));
-        } else if self.reads_whole_file(call, target) {
-            let at = self.source.position(call);
-            self.findings.push(Finding::with_pattern(
-                Rule::BlockingCall,
-                at,
-                "`open(...).read()` reads the whole file on the event loop's thread; \
-                 use `await asyncio.to_thread(path.read_text)` or read in bounded chunks"
-                    .into(),
-                "to-thread",
-            ));
-        } else if let Some((line, blocking)) = self.symbols.blocking_helper(self.source, target) {
+        let called = self
+            .symbols
+            .called(&self.scopes, &resolved, self.source, target, ctx.class)
+            .filter(|(_, facts)| facts.calling == Calling::Plain)
+            .map(|(_, facts)| (facts.blocking.clone(), facts.loop_starter));
+        if let Some(advice) = blocking_advice(&name) {
+            self.add_with_pattern(advice.rule, call, advice.message, advice.pattern);
+        } else if let Some((Some((line, blocking)), _)) = &called {
             let callee = self.source.text_of(target);
             let message = format!(
                 "`{callee}()` makes the blocking call `{blocking}()` (line {line}) on the \
                  event loop's thread: `await asyncio.to_thread({callee}, ...)`"
             );
-            let at = self.source.position(call);
-            self.findings.push(Finding::with_pattern(
-                Rule::BlockingCall,
-                at,
-                message,
-                "to-thread",
-            ));
+            self.add_with_pattern(Rule::BlockingCall, call, message, "to-thread");
         }
-        if starts_event_loop(name) {
+        if starts_event_loop(&resolved) {
+            let spelled = resolved.spelling().unwrap_or_default();
             self.add(
                 Rule::AsyncioRunInAsync,
                 call,
                 format!(
-                    "`{name}()` inside a coroutine raises RuntimeError (a loop is already \
+                    "`{spelled}()` inside a coroutine raises RuntimeError (a loop is already \
                      running): `await` the coroutine instead"
                 ),
             );
-        } else if let Some(line) = self.symbols.loop_starter(self.source, target) {
+        } else if let Some((_, Some(line))) = called {
             let callee = self.source.text_of(target);
             self.add(
                 Rule::AsyncioRunInAsync,
@@ -200,59 +206,39 @@ impl<'s, 'a> Checker<'s, 'a> {
             self.add(
                 Rule::GetEventLoopInAsync,
                 call,
-                "inside a coroutine use `asyncio.get_running_loop()`: \
-                 `get_event_loop()` is deprecated for this and may create a second loop"
+                "inside a coroutine `asyncio.get_event_loop()` returns the running loop \
+                 (no warning on any version), but `asyncio.get_running_loop()` says so and \
+                 cannot create a second loop when the call is moved out of the coroutine, \
+                 where 3.14 raises RuntimeError"
                     .into(),
             );
         }
     }
 
-    /// `open(...).read()` with no size: the size is whatever the file is.
-    fn reads_whole_file(&self, call: Node<'_>, target: Node<'_>) -> bool {
-        let Some(attr) = target.child_by_field_name("attribute") else {
-            return false;
-        };
-        if !matches!(self.source.text_of(attr), "read" | "readlines") {
-            return false;
-        }
-        let Some(object) = target.child_by_field_name("object") else {
-            return false;
-        };
-        let opens = object.kind() == "call"
-            && object
-                .child_by_field_name("function")
-                .and_then(|f| self.resolve(f))
-                .is_some_and(|q| q == "open" || q == "io.open");
-        let no_size = call
-            .child_by_field_name("arguments")
-            .is_some_and(|args| args.named_child_count() == 0);
-        opens && no_size
-    }
-
     /// A call whose result is a coroutine: a coroutine function of this file, or one
     /// of the standard library's.
-    fn makes_coroutine(&self, call: Node<'_>, class: Option<Node<'_>>) -> Option<String> {
-        let target = call.child_by_field_name("function")?;
-        if self
+    fn makes_coroutine(&self, call: Node<'_>, ctx: Context<'_>) -> Option<String> {
+        let target = call.child_by_field_id(field("function").get())?;
+        let resolved = self.resolve(target, ctx.scope);
+        let local = self
             .symbols
-            .is_local_coroutine_function(self.source, target, class)
-        {
-            return Some(self.source.text_of(target).to_string());
+            .called(&self.scopes, &resolved, self.source, target, ctx.class);
+        if let Some((_, facts)) = local {
+            return (facts.calling == Calling::Coroutine)
+                .then(|| self.source.text_of(target).to_string());
         }
-        let name = self.resolve(target)?;
-        KNOWN_COROUTINE_FUNCTIONS
-            .contains(&name.as_str())
-            .then_some(name)
+        let name = resolved.qualified()?;
+        (self.asyncio() && KNOWN_COROUTINE_FUNCTIONS.contains(&name)).then(|| name.to_string())
     }
 
     fn expression_statement(&mut self, statement: Node<'s>, ctx: Context<'s>) {
         if statement.named_child_count() != 1 {
             return;
         }
-        let Some(call) = statement.named_child(0).filter(|c| c.kind() == "call") else {
+        let Some(call) = statement.named_child(0).filter(|c| kind(c) == "call") else {
             return;
         };
-        if let Some(name) = self.makes_coroutine(call, ctx.class) {
+        if let Some(name) = self.makes_coroutine(call, ctx) {
             self.add(
                 Rule::UnawaitedCoroutine,
                 call,
@@ -262,33 +248,28 @@ impl<'s, 'a> Checker<'s, 'a> {
                      `asyncio.create_task`)"
                 ),
             );
-        } else if self.creates_unowned_task(call) {
-            self.add(
-                Rule::DanglingTask,
-                call,
-                "the task is created and its reference dropped: the loop keeps only a \
-                 weak reference, so it can be garbage-collected mid-flight and its errors \
-                 go unseen; keep it (a set plus `add_done_callback(set.discard)`) or use a \
-                 TaskGroup"
-                    .into(),
-            );
+        } else if self.creates_unowned_task(call, ctx) {
+            self.add(Rule::DanglingTask, call, DANGLING_TASK.into());
         }
     }
 
     /// `asyncio.create_task(...)`, `asyncio.ensure_future(...)` or `loop.create_task(...)`;
     /// not `tg.create_task(...)`, whose TaskGroup owns the task.
-    fn creates_unowned_task(&self, call: Node<'_>) -> bool {
-        let Some(target) = call.child_by_field_name("function") else {
+    fn creates_unowned_task(&self, call: Node<'_>, ctx: Context<'_>) -> bool {
+        if !self.asyncio() {
+            return false;
+        }
+        let Some(target) = call.child_by_field_id(field("function").get()) else {
             return false;
         };
-        if let Some(name) = self.resolve(target) {
+        if let Some(name) = self.resolve(target, ctx.scope).qualified() {
             if name == "asyncio.create_task" || name == "asyncio.ensure_future" {
                 return true;
             }
         }
         let (Some(object), Some(attr)) = (
-            target.child_by_field_name("object"),
-            target.child_by_field_name("attribute"),
+            target.child_by_field_id(field("object").get()),
+            target.child_by_field_id(field("attribute").get()),
         ) else {
             return false;
         };
@@ -296,15 +277,17 @@ impl<'s, 'a> Checker<'s, 'a> {
             return false;
         }
         let is_loop_getter = |n: Node<'_>| {
-            n.kind() == "call"
-                && n.child_by_field_name("function")
-                    .and_then(|f| self.resolve(f))
-                    .is_some_and(|q| {
+            kind(n) == "call"
+                && n.child_by_field_id(field("function").get())
+                    .map(|f| self.resolve(f, ctx.scope))
+                    .is_some_and(|t| {
                         matches!(
-                            q.as_str(),
-                            "asyncio.get_running_loop"
-                                | "asyncio.get_event_loop"
-                                | "asyncio.new_event_loop"
+                            t.qualified(),
+                            Some(
+                                "asyncio.get_running_loop"
+                                    | "asyncio.get_event_loop"
+                                    | "asyncio.new_event_loop"
+                            )
                         )
                     })
         };
@@ -314,55 +297,61 @@ impl<'s, 'a> Checker<'s, 'a> {
         names_a_loop || is_loop_getter(object)
     }
 
-    /// `coro = make_coroutine()` where `coro` is then never awaited nor handed on.
+    /// `coro = make_coroutine()` where `coro` is then never awaited nor handed on, and
+    /// `task = asyncio.create_task(...)` where `task` is never used again: a task kept
+    /// only in a local nobody reads is as unowned as one never stored.
     fn assignment(&mut self, assignment: Node<'s>, ctx: Context<'s>) {
         let (Some(left), Some(right)) = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
+            assignment.child_by_field_id(field("left").get()),
+            assignment.child_by_field_id(field("right").get()),
         ) else {
             return;
         };
-        if left.kind() != "identifier" || right.kind() != "call" {
+        if kind(left) != "identifier" || kind(right) != "call" {
             return;
         }
-        let Some(callee) = self.makes_coroutine(right, ctx.class) else {
-            return;
-        };
         let variable = self.source.text_of(left);
-        if self.is_handed_on(ctx.scope, variable) {
-            return;
+        if let Some(callee) = self.makes_coroutine(right, ctx) {
+            if self.is_handed_on(ctx.scope, variable) {
+                return;
+            }
+            self.add(
+                Rule::UnawaitedCoroutine,
+                right,
+                format!(
+                    "`{variable}` holds the coroutine from `{callee}(...)` but is never \
+                     awaited or passed on, so its body never runs: \
+                     `{variable} = await {callee}(...)`"
+                ),
+            );
+        } else if ctx.in_async
+            && self.creates_unowned_task(right, ctx)
+            && self.uses_of(ctx.scope, variable) <= 1
+        {
+            self.add(Rule::DanglingTask, right, DANGLING_TASK.into());
         }
-        self.add(
-            Rule::UnawaitedCoroutine,
-            right,
-            format!(
-                "`{variable}` holds the coroutine from `{callee}(...)` but is never awaited \
-                 or passed on, so its body never runs: `{variable} = await {callee}(...)`"
-            ),
-        );
     }
 
     fn try_statement(&mut self, statement: Node<'s>, ctx: Context<'s>) {
-        let Some(body) = statement.child_by_field_name("body") else {
+        let Some(body) = statement.child_by_field_id(field("body").get()) else {
             return;
         };
         let awaits: Vec<Node<'_>> = Descendants::same_scope(body)
-            .filter(|n| n.kind() == "await" || is_async_block(*n))
+            .filter(|n| (n.is_named() && kind(n) == "await") || is_async_block(*n))
             .collect();
-        if awaits.is_empty() || self.awaits_what_it_cancelled(ctx.scope, &awaits) {
+        if awaits.is_empty() || self.awaits_only_what_it_cancelled(ctx.scope, &awaits) {
             return;
         }
         let mut cursor = statement.walk();
         let clauses: Vec<Node<'s>> = statement
             .children(&mut cursor)
-            .filter(|c| c.kind() == "except_clause")
+            .filter(|c| kind(c) == "except_clause")
             .collect();
         for clause in clauses {
-            let Some(caught) = self.catches_cancellation(clause) else {
+            let Some(caught) = self.catches_cancellation(clause, ctx.scope) else {
                 continue;
             };
-            let reraises = Descendants::same_scope(clause).any(|n| n.kind() == "raise_statement");
-            if reraises {
+            if self.reraises(clause, ctx.scope) || self.hands_on_exception(clause) {
                 continue;
             }
             self.add(
@@ -377,54 +366,164 @@ impl<'s, 'a> Checker<'s, 'a> {
         }
     }
 
+    /// A `raise`, or a call that always raises (`pytest.fail`, `sys.exit`), in the
+    /// handler's own scope.
+    fn reraises(&self, clause: Node<'_>, scope: Node<'_>) -> bool {
+        Descendants::same_scope(clause).any(|n| {
+            kind(n) == "raise_statement"
+                || (kind(n) == "call"
+                    && n.child_by_field_id(field("function").get())
+                        .is_some_and(|f| {
+                            matches!(
+                                self.resolve(f, scope).qualified(),
+                                Some(
+                                    "pytest.fail"
+                                        | "pytest.skip"
+                                        | "pytest.xfail"
+                                        | "sys.exit"
+                                        | "os._exit"
+                                )
+                            )
+                        }))
+        })
+    }
+
+    /// `except BaseException as exc:` that stores or passes `exc` on (a future's
+    /// `set_exception(exc)`, a list of errors raised later, `exc_val = exc`): the
+    /// cancellation travels to whoever reads it, as in asgiref's and anyio's
+    /// task-to-future bridges. Only logging or printing it does not count.
+    fn hands_on_exception(&self, clause: Node<'_>) -> bool {
+        let alias = clause.child_by_field_id(field("alias").get()).or_else(|| {
+            let mut cursor = clause.walk();
+            let alias = clause
+                .children_by_field_id(field("value"), &mut cursor)
+                .find(|v| kind(v) == "as_pattern")
+                .and_then(|v| v.child_by_field_id(field("alias").get()));
+            alias
+        });
+        let Some(name) = alias.and_then(|a| Descendants::all(a).find(|n| kind(n) == "identifier"))
+        else {
+            return false;
+        };
+        let name_text = self.source.text_of(name);
+        let mut cursor = clause.walk();
+        let Some(body) = clause
+            .named_children(&mut cursor)
+            .find(|b| kind(b) == "block")
+        else {
+            return false;
+        };
+        let logging: Vec<std::ops::Range<usize>> = Descendants::same_scope(body)
+            .filter(|n| kind(n) == "call")
+            .filter(|call| {
+                call.child_by_field_id(field("function").get())
+                    .is_some_and(|f| {
+                        let text = self.source.text_of(f);
+                        let last = text.rsplit('.').next().unwrap_or(text);
+                        LOGGING_CALLS.contains(&last)
+                    })
+            })
+            .map(|call| call.byte_range())
+            .collect();
+        Descendants::same_scope(body).any(|n| {
+            kind(n) == "identifier"
+                && self.source.text_of(n) == name_text
+                && !logging.iter().any(|r| r.contains(&n.start_byte()))
+        })
+    }
+
     /// How the clause catches cancellation (`bare except:`, `except BaseException`...),
-    /// or `None` when it does not.
-    fn catches_cancellation(&self, clause: Node<'_>) -> Option<String> {
-        let Some(value) = clause.child_by_field_name("value") else {
+    /// or `None` when it does not. `except X as name` and `except (X, Y)` are unwrapped.
+    fn catches_cancellation(&self, clause: Node<'_>, scope: Node<'_>) -> Option<String> {
+        let mut cursor = clause.walk();
+        let values: Vec<Node<'_>> = clause
+            .children_by_field_id(field("value"), &mut cursor)
+            .collect();
+        if values.is_empty() {
             return Some("a bare `except:`".into());
-        };
-        let types: Vec<Node<'_>> = match value.kind() {
-            "tuple" | "parenthesized_expression" => {
-                let mut cursor = value.walk();
-                value.named_children(&mut cursor).collect()
+        }
+        let mut types = Vec::new();
+        let mut pending = values;
+        while let Some(value) = pending.pop() {
+            match kind(value) {
+                "as_pattern" => pending.extend(value.named_child(0)),
+                "tuple" | "parenthesized_expression" => {
+                    let mut cursor = value.walk();
+                    pending.extend(value.named_children(&mut cursor));
+                }
+                _ => types.push(value),
             }
-            _ => vec![value],
-        };
+        }
         types.into_iter().find_map(|t| {
-            let name = self.resolve(t)?;
+            let resolved = self.resolve(t, scope);
             let cancels = matches!(
-                name.as_str(),
-                "BaseException"
-                    | "CancelledError"
-                    | "asyncio.CancelledError"
-                    | "asyncio.exceptions.CancelledError"
+                resolved.qualified(),
+                Some(
+                    "BaseException"
+                        | "asyncio.CancelledError"
+                        | "asyncio.exceptions.CancelledError"
+                        | "concurrent.futures.CancelledError"
+                )
             );
             cancels.then(|| format!("`except {}`", self.source.text_of(t)))
         })
     }
 
-    /// The canceller's idiom `task.cancel(); try: await task; except CancelledError:`
-    /// expects the error it caused; that is not swallowing.
-    fn awaits_what_it_cancelled(&mut self, scope: Node<'s>, awaits: &[Node<'_>]) -> bool {
+    /// The canceller's idiom: `task.cancel()`, then `await task` (or
+    /// `await asyncio.wait_for(task, t)`, `gather(task)`, `wait([task])`) in a try that
+    /// catches the CancelledError it caused. Exempt only when *every* await in the try
+    /// body is such an await: any other await could be the current task's own
+    /// cancellation, and catching that swallows it.
+    fn awaits_only_what_it_cancelled(&mut self, scope: Node<'s>, awaits: &[Node<'_>]) -> bool {
         let source = self.source;
         let cancelled = self.cancelled.entry(scope.id()).or_insert_with(|| {
             Descendants::all(scope)
-                .filter(|n| n.kind() == "call")
-                .filter_map(|call| call.child_by_field_name("function"))
-                .filter(|f| f.kind() == "attribute")
+                .filter(|n| kind(n) == "call")
+                .filter_map(|call| call.child_by_field_id(field("function").get()))
+                .filter(|f| kind(f) == "attribute")
                 .filter(|f| {
-                    f.child_by_field_name("attribute")
+                    f.child_by_field_id(field("attribute").get())
                         .is_some_and(|a| source.text_of(a) == "cancel")
                 })
-                .filter_map(|f| dotted_name(source, f.child_by_field_name("object")?))
+                .filter_map(|f| dotted_name(source, f.child_by_field_id(field("object").get())?))
                 .collect()
         });
-        awaits
-            .iter()
-            .filter(|n| n.kind() == "await")
-            .filter_map(|n| n.named_child(0))
-            .filter_map(|expr| dotted_name(source, expr))
-            .any(|name| cancelled.contains(&name))
+        if cancelled.is_empty() {
+            return false;
+        }
+        awaits.iter().all(|n| {
+            let tasks = match kind(n) {
+                "await" => n
+                    .named_child(0)
+                    .map(|expr| awaited_tasks(source, expr))
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            !tasks.is_empty() && tasks.iter().all(|name| cancelled.contains(name))
+        })
+    }
+
+    /// Every identifier in `scope` (nested scopes included, for closures) by name, with
+    /// its parent and grandparent; built once per scope so many lookups stay linear.
+    fn index(&mut self, scope: Node<'s>) -> &HashMap<&'a str, Vec<Visit<'s>>> {
+        let source = self.source;
+        self.identifiers.entry(scope.id()).or_insert_with(|| {
+            let mut index: HashMap<&'a str, Vec<Visit<'s>>> = HashMap::new();
+            for visit in Descendants::all(scope).visits() {
+                if kind(visit.node) == "identifier" {
+                    index
+                        .entry(source.text_of(visit.node))
+                        .or_default()
+                        .push(visit);
+                }
+            }
+            index
+        })
+    }
+
+    /// How many times `variable` occurs in `scope` (its own binding included).
+    fn uses_of(&mut self, scope: Node<'s>, variable: &str) -> usize {
+        self.index(scope).get(variable).map_or(0, Vec::len)
     }
 
     /// Is the variable used anywhere in `scope` in a way that could await, schedule,
@@ -437,18 +536,7 @@ impl<'s, 'a> Checker<'s, 'a> {
             return known;
         }
         let source = self.source;
-        let index = self.identifiers.entry(scope.id()).or_insert_with(|| {
-            let mut index: HashMap<&'a str, Vec<Visit<'s>>> = HashMap::new();
-            for visit in Descendants::all(scope).visits() {
-                if visit.node.kind() == "identifier" {
-                    index
-                        .entry(source.text_of(visit.node))
-                        .or_default()
-                        .push(visit);
-                }
-            }
-            index
-        });
+        let index = self.index(scope);
         let used = index
             .get(variable)
             .is_some_and(|uses| uses.iter().any(|visit| hands_on(source, visit)));
@@ -457,9 +545,102 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 }
 
+/// Calls that only record an exception (its use there does not hand it on).
+const LOGGING_CALLS: &[&str] = &[
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+    "log",
+    "print",
+    "print_exc",
+    "format_exc",
+    "print_exception",
+    "format_exception",
+];
+
+const DANGLING_TASK: &str = "the task is created and no reference to it is kept: the loop \
+    keeps only a weak reference, so it can be garbage-collected mid-flight and its errors go \
+    unseen; keep it (a set plus `add_done_callback(set.discard)`) or use a TaskGroup";
+
+/// `wait_for(x)` / `wait_for(x, None)` / `wait_for(x, timeout=None)` set no deadline, so
+/// there is nothing to move to `asyncio.timeout`.
+fn has_timeout(source: &Source<'_>, call: Node<'_>) -> bool {
+    let Some(args) = call.child_by_field_id(field("arguments").get()) else {
+        return false;
+    };
+    let mut cursor = args.walk();
+    let args: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+    let keyword = args.iter().find_map(|a| {
+        (kind(a) == "keyword_argument"
+            && a.child_by_field_id(field("name").get())
+                .is_some_and(|n| source.text_of(n) == "timeout"))
+        .then(|| a.child_by_field_id(field("value").get()))
+        .flatten()
+    });
+    let positional = args
+        .iter()
+        .filter(|a| kind(*a) != "keyword_argument")
+        .nth(1)
+        .copied();
+    keyword
+        .or(positional)
+        .is_some_and(|timeout| kind(timeout) != "none")
+}
+
+/// The dotted names of the tasks an awaited expression waits for: `task`, or the task
+/// arguments of `asyncio.wait_for(task, t)`, `asyncio.gather(a, b)`,
+/// `asyncio.wait([a, b])`, `asyncio.shield(task)`.
+fn awaited_tasks(source: &Source<'_>, expr: Node<'_>) -> Vec<String> {
+    if let Some(name) = dotted_name(source, expr) {
+        return vec![name];
+    }
+    if kind(expr) != "call" {
+        return Vec::new();
+    }
+    let function = expr
+        .child_by_field_id(field("function").get())
+        .and_then(|f| dotted_name(source, f))
+        .unwrap_or_default();
+    let last = function.rsplit('.').next().unwrap_or_default();
+    let Some(args) = expr.child_by_field_id(field("arguments").get()) else {
+        return Vec::new();
+    };
+    let mut cursor = args.walk();
+    let positional: Vec<Node<'_>> = args
+        .named_children(&mut cursor)
+        .filter(|a| kind(a) != "keyword_argument")
+        .collect();
+    let tasks: Vec<Node<'_>> = match last {
+        "wait_for" | "shield" => positional.into_iter().take(1).collect(),
+        "gather" => positional,
+        "wait" => positional
+            .first()
+            .filter(|a| matches!(kind(*a), "list" | "set" | "tuple"))
+            .map(|a| {
+                let mut cursor = a.walk();
+                a.named_children(&mut cursor).collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let names: Vec<String> = tasks
+        .iter()
+        .filter_map(|t| dotted_name(source, *t))
+        .collect();
+    if names.len() == tasks.len() {
+        names
+    } else {
+        Vec::new()
+    }
+}
+
 fn is_async_block(node: Node<'_>) -> bool {
-    matches!(node.kind(), "with_statement" | "for_statement")
-        && node.child(0).is_some_and(|c| c.kind() == "async")
+    matches!(kind(node), "with_statement" | "for_statement")
+        && node.child(0).is_some_and(|c| kind(c) == "async")
 }
 
 /// Does this occurrence of a coroutine variable await, schedule, store or return it?
@@ -468,7 +649,7 @@ fn hands_on(source: &Source<'_>, visit: &Visit<'_>) -> bool {
         return false;
     };
     let is_field = |field: &str| parent.child_by_field_name(field) == Some(node);
-    match parent.kind() {
+    match kind(parent) {
         // `obj.variable` or `f(variable=...)`: another name that merely matches.
         "attribute" if is_field("attribute") => false,
         "keyword_argument" if is_field("name") => false,
@@ -478,11 +659,11 @@ fn hands_on(source: &Source<'_>, visit: &Visit<'_>) -> bool {
         "if_statement" | "elif_clause" | "while_statement" if is_field("condition") => false,
         "expression_list" => visit
             .grandparent
-            .is_none_or(|g| g.kind() != "delete_statement"),
+            .is_none_or(|g| kind(g) != "delete_statement"),
         "argument_list" => !visit
             .grandparent
-            .and_then(|call| call.child_by_field_name("function"))
-            .is_some_and(|f| f.kind() == "identifier" && INSPECTORS.contains(&source.text_of(f))),
+            .and_then(|call| call.child_by_field_id(field("function").get()))
+            .is_some_and(|f| kind(f) == "identifier" && INSPECTORS.contains(&source.text_of(f))),
         _ => true,
     }
 }

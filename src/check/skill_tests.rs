@@ -3,7 +3,6 @@
 //! every fix and pattern snippet is clean, and every demo is clean except where it shows
 //! the broken variant on purpose (listed here, with the finding it must produce).
 
-use super::check;
 use crate::catalog::{Catalog, Category, Snippet};
 use std::collections::BTreeSet;
 
@@ -55,8 +54,14 @@ fn is_symptom(catalog: &Catalog, snippet: &Snippet) -> bool {
     pitfall && snippet.section.as_deref() == Some("Symptom")
 }
 
+/// The skill's snippets carry ruff's `# noqa` codes so that ruff stays quiet over the
+/// skill; measure what the rules find regardless, as `ruff --ignore-noqa` would.
 fn findings(code: &str, python: crate::catalog::PyVersion) -> Vec<(String, usize, String)> {
-    check(code, Some(python))
+    let options = super::Options {
+        python: Some(python),
+        ignore_noqa: true,
+    };
+    super::check_with(code, options)
         .unwrap_or_else(|e| panic!("{e}"))
         .findings
         .into_iter()

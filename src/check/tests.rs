@@ -277,3 +277,227 @@ fn rules_stay_linear_on_wide_inputs() {
         );
     }
 }
+
+// Shapes from real projects (issue #16): each was a false positive or a miss.
+
+#[test]
+fn a_parameter_shadowing_a_module_function_is_not_that_function() {
+    let code = "import time, asyncio\ndef fetch():\n    time.sleep(1)\n\
+        def run_app():\n    asyncio.run(main())\nasync def main(): ...\n\
+        async def handler(fetch, run_app, main):\n    fetch()\n    run_app()\n    main()\n";
+    assert_eq!(rules_of(code), vec![]);
+}
+
+#[test]
+fn a_parameter_shadowing_an_import_is_not_the_import() {
+    let code = "import time\nasync def f(time):\n    time.sleep(1)\n";
+    assert_eq!(rules_of(code), vec![]);
+}
+
+#[test]
+fn an_import_inside_a_function_binds_only_there() {
+    let code = "async def f():\n    import time\n    time.sleep(1)\n\
+        async def g(time):\n    time.sleep(1)\n";
+    assert_eq!(rules_of(code), only("blocking-call", 3));
+}
+
+#[test]
+fn calling_a_generator_does_not_run_its_body() {
+    let code = "import time\ndef ticks():\n    time.sleep(1)\n    yield 1\n\
+        async def f():\n    for t in ticks():\n        print(t)\n";
+    assert_eq!(rules_of(code), vec![]);
+}
+
+#[test]
+fn an_async_generator_is_not_an_unawaited_coroutine() {
+    let code = "async def rows():\n    yield 1\nasync def f():\n    it = rows()\n    rows()\n";
+    assert_eq!(rules_of(code), vec![]);
+}
+
+#[test]
+fn an_unknown_decorator_makes_the_function_unknown_not_wrong() {
+    let code = "import asyncio\ndef sync(f):\n    return lambda: asyncio.run(f())\n\
+        @sync\nasync def main(): ...\nmain()\n\
+        class A:\n    @staticmethod\n    async def m(): ...\n    async def g(self):\n        self.m()\n";
+    assert_eq!(rules_of(code), only("unawaited-coroutine", 11));
+}
+
+#[test]
+fn the_canceller_may_wait_for_the_task_it_cancelled() {
+    let code = "import asyncio\nasync def stop(task):\n    task.cancel()\n    try:\n        \
+        await asyncio.wait_for(task, 1)\n    except asyncio.CancelledError:\n        pass\n";
+    assert_eq!(rules_of(code), only("wait-for-timeout", 5));
+}
+
+#[test]
+fn another_await_in_the_cancellers_try_is_still_swallowed() {
+    let code =
+        "import asyncio\nasync def stop(task, other):\n    task.cancel()\n    try:\n        \
+        await task\n        await other()\n    except asyncio.CancelledError:\n        pass\n";
+    assert_eq!(rules_of(code), only("swallowed-cancellation", 7));
+}
+
+#[test]
+fn handlers_that_bind_a_name_are_judged_too() {
+    let code = "import asyncio\nasync def f(x):\n    try:\n        await x\n    \
+        except asyncio.CancelledError as e:\n        pass\n    try:\n        await x\n    \
+        except BaseException as exc:\n        print(exc)\n";
+    assert_eq!(
+        rules_of(code),
+        vec![
+            ("swallowed-cancellation".into(), 5),
+            ("swallowed-cancellation".into(), 9)
+        ]
+    );
+}
+
+#[test]
+fn trio_code_is_left_to_trio_rules() {
+    let code = "import trio\nasync def f():\n    try:\n        await trio.sleep(1)\n    \
+        except BaseException:\n        pass\n";
+    assert_eq!(rules_of(code), vec![]);
+    let same_in_asyncio = code.replace("trio", "asyncio");
+    assert_eq!(
+        rules_of(&same_in_asyncio),
+        only("swallowed-cancellation", 5)
+    );
+}
+
+#[test]
+fn wait_for_without_a_timeout_gets_no_timeout_advice() {
+    let code = "import asyncio\nasync def f(c):\n    await asyncio.wait_for(c, None)\n    \
+        await asyncio.wait_for(c, timeout=None)\n    await asyncio.wait_for(c)\n    \
+        await asyncio.wait_for(c, timeout=5)\n";
+    assert_eq!(rules_of(code), only("wait-for-timeout", 6));
+}
+
+#[test]
+fn sync_http_sessions_block_however_they_are_held() {
+    let code = "import requests\nasync def f(u):\n    requests.Session().get(u)\n    \
+        s = requests.Session()\n    s.post(u)\n    with requests.Session() as c:\n        \
+        c.get(u)\n";
+    assert_eq!(
+        rules_of(code),
+        vec![
+            ("blocking-call".into(), 3),
+            ("blocking-call".into(), 5),
+            ("blocking-call".into(), 7)
+        ]
+    );
+}
+
+#[test]
+fn file_io_in_a_coroutine_is_blocking_file_io() {
+    let code = "from pathlib import Path\nasync def f(p):\n    with open(p) as fh:\n        \
+        fh.read()\n    Path(p).read_text()\n    q = Path(p)\n    q.write_text('x')\n\
+        def g(p):\n    return open(p).read()\n";
+    assert_eq!(
+        rules_of(code),
+        vec![
+            ("blocking-file-io".into(), 3),
+            ("blocking-file-io".into(), 5),
+            ("blocking-file-io".into(), 7)
+        ]
+    );
+}
+
+#[test]
+fn a_task_kept_only_in_an_unused_local_is_dangling() {
+    let code = "import asyncio\nasync def job(): ...\nasync def f():\n    \
+        t = asyncio.create_task(job())\n    kept = asyncio.create_task(job())\n    \
+        await kept\n";
+    assert_eq!(rules_of(code), only("dangling-task", 4));
+}
+
+#[test]
+fn get_event_loop_in_a_coroutine_is_information_only() {
+    let code = "import asyncio\nasync def f():\n    asyncio.get_event_loop()\n";
+    let report = check(code, None).unwrap();
+    assert_eq!(report.findings[0].severity, Severity::Info);
+}
+
+#[test]
+fn noqa_silences_by_code_rule_id_or_ruff_code() {
+    let code = "import time\nasync def f():\n    time.sleep(1)  # noqa\n    \
+        time.sleep(1)  # noqa: AP001\n    time.sleep(1)  # noqa: ASYNC251\n    \
+        time.sleep(1)  # noqa: blocking-call\n    time.sleep(1)  # noqa: AP002\n";
+    assert_eq!(rules_of(code), only("blocking-call", 7));
+    let all = super::check_with(
+        code,
+        super::Options {
+            python: None,
+            ignore_noqa: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(all.findings.len(), 5);
+    assert_eq!(all.findings[0].code, "AP001");
+}
+
+#[test]
+fn unknown_target_versions_are_refused() {
+    for raw in ["3.99", "3.7", "2.7", "4.0"] {
+        assert!(
+            matches!(super::parse_target(raw), Err(CheckError::UnknownPython(_))),
+            "{raw}"
+        );
+    }
+    assert_eq!(super::parse_target("3.10").unwrap(), PyVersion::new(3, 10));
+    assert!(check("x = 1\n", Some(PyVersion::new(3, 99))).is_err());
+}
+
+#[test]
+fn python2_code_is_a_syntax_error_not_clean() {
+    let err = check("print 'hello'\n", None).unwrap_err();
+    assert!(err.to_string().contains("Python 2"), "{err}");
+}
+
+#[test]
+fn pep_696_type_parameter_defaults_parse() {
+    let code = "import time\nclass Box[T = int]:\n    pass\n\
+        def first[U = str, *Ts = *tuple[int, ...]](x: U) -> U:\n    return x\n\
+        async def f():\n    time.sleep(1)\n";
+    assert_eq!(rules_of(code), only("blocking-call", 7));
+}
+
+#[test]
+fn too_deep_indentation_is_reported_where_cpython_reports_it() {
+    let mut code = String::new();
+    for level in 0..150 {
+        code.push_str(&" ".repeat(level));
+        code.push_str("if x:\n");
+    }
+    code.push_str(&" ".repeat(150));
+    code.push_str("pass\n");
+    match check(&code, None) {
+        Err(CheckError::Syntax { line, .. }) => assert_eq!(line, 101),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn one_long_line_of_many_findings_stays_linear() {
+    let mut code = String::from("import time\nasync def f():\n    ");
+    for _ in 0..50_000 {
+        code.push_str("time.sleep(0); ");
+    }
+    code.push('\n');
+    let started = std::time::Instant::now();
+    let report = check(&code, None).unwrap();
+    assert!(report.truncated);
+    assert_eq!(report.findings.len(), MAX_FINDINGS);
+    // A quadratic column count took over a second here; linear is a few milliseconds
+    // in a release build. The bound only catches a return of the quadratic shape.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn a_handler_that_hands_the_exception_on_or_always_raises_is_not_swallowing() {
+    let code = "import asyncio, pytest\nasync def bridge(aw, fut, errors):\n    try:\n        \
+        await aw\n    except BaseException as e:\n        fut.set_exception(e)\n    try:\n        \
+        await aw\n    except asyncio.CancelledError as exc:\n        errors.append(exc)\n    \
+        try:\n        await aw\n    except asyncio.CancelledError:\n        \
+        pytest.fail('not cancelled')\n    try:\n        await aw\n    \
+        except BaseException as exc:\n        log.error('failed', exc_info=exc)\n";
+    assert_eq!(rules_of(code), only("swallowed-cancellation", 17));
+}

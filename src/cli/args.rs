@@ -57,17 +57,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Find async pitfalls in Python files (`-` reads stdin). Exit 1 when anything is
-    /// found, 2 on an unreadable file or a syntax error, 0 when clean.
+    /// Find async pitfalls in Python files and folders (`-` reads stdin). Folders are
+    /// walked for *.py and *.pyi, honouring .gitignore. Exit 1 when anything is found, 2
+    /// on an unreadable file, a syntax error or a usage error, 0 when clean.
     Check {
-        #[arg(required = true, value_name = "FILE")]
+        /// Files or folders to check; `-` is standard input.
+        #[arg(required = true, value_name = "PATH")]
         files: Vec<PathBuf>,
-        /// Target Python version, e.g. 3.10 (default: the newest).
+        /// Target Python version, e.g. 3.10 (default: each file's nearest pyproject.toml
+        /// `requires-python`, else the newest).
         #[arg(long = "python", value_name = "VERSION")]
         for_python: Option<String>,
-        /// One JSON object per file and line: the check_code tool's result plus `file`.
+        /// Output format.
+        #[arg(long, value_name = "FORMAT", default_value = "text",
+              value_parser = clap::builder::PossibleValuesParser::new(crate::check::format::Format::NAMES))]
+        format: String,
+        /// Same as --format json: one JSON object per file, the check_code tool's result
+        /// plus `file`.
         #[arg(long)]
         json: bool,
+        /// Report findings that `# noqa` comments would silence.
+        #[arg(long)]
+        ignore_noqa: bool,
     },
     /// Check a skill folder (default: the embedded skill's source, or --skill-dir).
     Validate {

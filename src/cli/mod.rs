@@ -113,10 +113,13 @@ pub fn main() -> ExitCode {
     if let Command::Check {
         files,
         for_python,
+        format,
         json,
+        ignore_noqa,
     } = &cli.command
     {
-        return check::check_files(files, for_python.as_deref(), *json);
+        let format = if *json { "json" } else { format.as_str() };
+        return check::check_files(files, for_python.as_deref(), format, *ignore_noqa);
     }
     if matches!(&cli.command, Command::Serve(args) if args.http.http.is_none()) {
         one_malloc_arena();
