@@ -6,7 +6,7 @@
 use super::context::{log_level_rank, Outbox, RequestContext, Session};
 use super::envelope::{Incoming, Notification, Request};
 use super::era::{self, Era, Framing, META_LOG_LEVEL};
-use super::methods::{self, Duration};
+use super::methods::{self, CallKind};
 use crate::error::McpError;
 use crate::service::SkillService;
 use jsonrpsee::types::{Id, Params};
@@ -134,10 +134,7 @@ pub enum Prepared {
     /// An immediate reply (an error found before any handler ran).
     Reply(Reply),
     /// A call to run; `None` from the future means it was cancelled and gets no reply.
-    Call {
-        future: CallFuture,
-        duration: Duration,
-    },
+    Call { future: CallFuture, kind: CallKind },
 }
 
 pub struct Dispatcher {
@@ -238,11 +235,11 @@ impl Dispatcher {
             (Era::Legacy(_), _) => conn.session.log_level(),
         };
 
-        let duration = methods::duration(&req.method, req.target.as_deref());
+        let kind = methods::call_kind(&req.method, req.target.as_deref());
         let cancel = conn.closed.child_token();
         let id = req.id;
         let key = serde_json::to_string(&id).unwrap_or_default();
-        let tracked = duration != Duration::Quick;
+        let tracked = kind != CallKind::Quick;
         if tracked {
             conn.track(&key, &cancel);
         }
@@ -274,7 +271,7 @@ impl Dispatcher {
         };
         Ok(Prepared::Call {
             future: Box::pin(future),
-            duration,
+            kind,
         })
     }
 }

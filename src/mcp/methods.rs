@@ -37,7 +37,7 @@ pub enum Eras {
 
 /// How long a call may take, which decides where transports run it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Duration {
+pub enum CallKind {
     /// Answered at once: run inline, in order.
     Quick,
     /// May take seconds (a demo): run beside the reader, cancellable.
@@ -91,12 +91,12 @@ pub fn find(name: &str) -> Option<&'static Method> {
     METHODS.iter().find(|m| m.name == name)
 }
 
-/// How long a call to `method` with this target (the tool name) may run.
-pub fn duration(method: &str, target: Option<&str>) -> Duration {
+/// What kind of call `method` with this target (the tool name) is.
+pub fn call_kind(method: &str, target: Option<&str>) -> CallKind {
     match method {
-        "subscriptions/listen" => Duration::OpenEnded,
-        "tools/call" if target.is_some_and(tools::is_long_running) => Duration::Long,
-        _ => Duration::Quick,
+        "subscriptions/listen" => CallKind::OpenEnded,
+        "tools/call" if target.is_some_and(tools::is_long_running) => CallKind::Long,
+        _ => CallKind::Quick,
     }
 }
 
@@ -345,9 +345,12 @@ mod tests {
 
     #[test]
     fn demos_and_listeners_are_the_calls_that_take_long() {
-        assert_eq!(duration("tools/call", Some("run_demo")), Duration::Long);
-        assert_eq!(duration("tools/call", Some("get_snippet")), Duration::Quick);
-        assert_eq!(duration("subscriptions/listen", None), Duration::OpenEnded);
-        assert_eq!(duration("tools/list", None), Duration::Quick);
+        assert_eq!(call_kind("tools/call", Some("run_demo")), CallKind::Long);
+        assert_eq!(
+            call_kind("tools/call", Some("get_snippet")),
+            CallKind::Quick
+        );
+        assert_eq!(call_kind("subscriptions/listen", None), CallKind::OpenEnded);
+        assert_eq!(call_kind("tools/list", None), CallKind::Quick);
     }
 }

@@ -4,7 +4,7 @@
 use crate::error::McpError;
 use crate::mcp::context::{Outbox, Session};
 use crate::mcp::dispatch::{Connection, Dispatcher, Prepared, Reply};
-use crate::mcp::methods::Duration;
+use crate::mcp::methods::CallKind;
 use std::sync::Arc;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
@@ -178,7 +178,7 @@ pub async fn serve<R, W>(
             }
             Prepared::Call {
                 future,
-                duration: Duration::Quick,
+                kind: CallKind::Quick,
             } => {
                 if let Some(reply) = future.await {
                     if tx.send(reply.json).await.is_err() {

@@ -12,7 +12,7 @@ use crate::mcp::context::{Outbox, Session};
 use crate::mcp::dispatch::{CallFuture, Connection, Prepared, Reply};
 use crate::mcp::envelope::Incoming;
 use crate::mcp::era::Framing;
-use crate::mcp::methods::Duration as CallDuration;
+use crate::mcp::methods::CallKind;
 use bytes::Bytes;
 use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
@@ -71,11 +71,11 @@ impl Call {
         match shared.dispatcher.dispatch(message, &conn, self.framing) {
             Prepared::Nothing => accepted(),
             Prepared::Reply(reply) => response::reply(reply, self.framing),
-            Prepared::Call { future, duration } => match notes {
-                Some(notes) => self.stream_reply(shared.clone(), conn, future, duration, notes),
+            Prepared::Call { future, kind } => match notes {
+                Some(notes) => self.stream_reply(shared.clone(), conn, future, kind, notes),
                 None => {
                     let _cancel = CancelOnDrop(conn.closed.clone());
-                    let end = run_to_end(shared, &conn, future, duration).await;
+                    let end = run_to_end(shared, &conn, future, kind).await;
                     self.json_reply(end)
                 }
             },
@@ -122,13 +122,13 @@ impl Call {
         shared: Arc<Shared>,
         conn: Arc<Connection>,
         future: CallFuture,
-        duration: CallDuration,
+        kind: CallKind,
         mut notes: mpsc::Receiver<String>,
     ) -> Response<Body> {
         let (events, body) = mpsc::channel::<Bytes>(STREAM_BACKLOG);
         tokio::spawn(async move {
             let _cancel = CancelOnDrop(conn.closed.clone());
-            let finished = run_to_end(&shared, &conn, future, duration);
+            let finished = run_to_end(&shared, &conn, future, kind);
             tokio::pin!(finished);
             loop {
                 tokio::select! {
@@ -169,15 +169,15 @@ async fn run_to_end(
     shared: &Shared,
     conn: &Connection,
     future: CallFuture,
-    duration: CallDuration,
+    kind: CallKind,
 ) -> CallEnd {
-    let mut future: CallFuture = if duration == CallDuration::Quick {
+    let mut future: CallFuture = if kind == CallKind::Quick {
         future
     } else {
         let task = tokio::spawn(future);
         Box::pin(async move { task.await.ok().flatten() })
     };
-    let open_ended = duration == CallDuration::OpenEnded;
+    let open_ended = kind == CallKind::OpenEnded;
     let limit = shared.config.request_timeout;
     let deadline = async {
         if open_ended {

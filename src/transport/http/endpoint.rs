@@ -15,7 +15,7 @@ use crate::mcp::context::Session;
 use crate::mcp::dispatch::{Connection, Prepared, Reply};
 use crate::mcp::envelope::{DecodeError, Incoming};
 use crate::mcp::era::{Framing, MODERN_VERSION};
-use crate::mcp::methods::{self, Duration as CallDuration};
+use crate::mcp::methods::{self, CallKind};
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
@@ -52,7 +52,7 @@ fn id_of(decoded: &Result<Incoming, DecodeError>) -> Id<'static> {
 /// notifications, or it is a listener (whose acknowledgement is one).
 fn wants_stream(req: &crate::mcp::envelope::Request) -> bool {
     req.wants_notifications()
-        || methods::duration(&req.method, req.target.as_deref()) == CallDuration::OpenEnded
+        || methods::call_kind(&req.method, req.target.as_deref()) == CallKind::OpenEnded
 }
 
 async fn read_body(
