@@ -25,6 +25,16 @@ pub struct Cli {
     /// Serve or query this skill folder instead of the embedded one.
     #[arg(long, global = true, value_name = "PATH")]
     skill_dir: Option<PathBuf>,
+    /// Process engine for Python demos: the platform's strongest (auto), or the portable
+    /// one (session, rlimits, deadline, group kill) everywhere.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        env = "ASYNC_PATTERNS_SANDBOX"
+    )]
+    sandbox: crate::demo::platform::SandboxMode,
     #[command(subcommand)]
     command: Command,
 }
@@ -225,7 +235,7 @@ fn init_tracing(level: &str) {
 }
 
 fn load(cli: &Cli) -> Result<SkillService, String> {
-    let demos = DemoRunner::new(interpreter_path(&cli.command));
+    let demos = DemoRunner::new(interpreter_path(&cli.command)).with_sandbox(cli.sandbox);
     let catalog = match &cli.skill_dir {
         // A folder given by hand is checked before serving: its errors belong at start-up.
         Some(dir) => Catalog::from_dir(dir)
@@ -798,6 +808,7 @@ fn serve(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
     let config = crate::transport::stdio::StdioConfig {
         max_message_bytes: args.max_message_bytes,
     };
+    #[cfg(unix)]
     runtime.block_on(async move {
         use crate::transport::pipe::{poll_fd, PipeReader, PipeWriter};
         use crate::transport::stdio::serve;
@@ -811,6 +822,15 @@ fn serve(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
             None => serve(dispatcher, input, tokio::io::stdout(), config, shutdown).await,
         }
     });
+    // Elsewhere tokio's own handles (a blocking thread per read): correct, just slower.
+    #[cfg(not(unix))]
+    runtime.block_on(crate::transport::stdio::serve(
+        dispatcher,
+        tokio::io::stdin(),
+        tokio::io::stdout(),
+        config,
+        crate::transport::shutdown_signal(),
+    ));
     ExitCode::SUCCESS
 }
 

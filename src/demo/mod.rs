@@ -2,9 +2,16 @@
 //! the process sandbox or on the native tokio engine, with a global concurrency limit.
 
 pub mod interpreter;
+#[cfg(target_os = "linux")]
 mod landlock;
 pub mod native;
 pub mod params;
+pub mod platform;
+#[cfg(target_os = "linux")]
+pub mod sandbox;
+/// Off Linux, the same types describe a run; `platform` holds the engines that fill them.
+#[cfg(not(target_os = "linux"))]
+#[path = "platform/contract.rs"]
 pub mod sandbox;
 
 use crate::catalog::{Catalog, PyVersion};
@@ -106,6 +113,7 @@ pub struct DemoRunner {
     slot_count: usize,
     limits: Limits,
     cgroups: Arc<sandbox::CgroupPool>,
+    mode: platform::SandboxMode,
 }
 
 impl DemoRunner {
@@ -120,7 +128,14 @@ impl DemoRunner {
             slot_count,
             limits: Limits::default(),
             cgroups: Arc::default(),
+            mode: platform::SandboxMode::default(),
         }
+    }
+
+    /// Chooses the process engine (`--sandbox`); the platform's strongest by default.
+    pub fn with_sandbox(mut self, mode: platform::SandboxMode) -> Self {
+        self.mode = mode;
+        self
     }
 
     pub async fn run(
@@ -218,7 +233,7 @@ impl DemoRunner {
                         }
                     }
                 });
-                let outcome = sandbox::run(spec, Some(tx), cancel.clone()).await?;
+                let outcome = platform::run(self.mode, spec, Some(tx), cancel.clone()).await?;
                 let _ = relay.await;
                 if outcome.cancelled {
                     return Err(DemoError::Cancelled);
