@@ -110,6 +110,14 @@ enum Command {
         /// Merge it into the host's config file (backup kept, other entries untouched).
         #[arg(long)]
         write: bool,
+        /// How the host starts the server: this binary's path, `async-patterns` on PATH,
+        /// npx or uvx. Default: the bare name in project files (claude-code, vscode) when
+        /// it is on PATH, else the path.
+        #[arg(long, value_enum, conflicts_with = "url")]
+        via: Option<ViaArg>,
+        /// Point the host at a server already running with `serve --http` instead.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
     },
     /// Write a static skill-registry site (`.well-known/...`) for any static file server.
     Pack {
@@ -151,6 +159,14 @@ struct InstallArgs {
     /// Replace a copy that was changed (install only).
     #[arg(long)]
     force: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ViaArg {
+    Binary,
+    Path,
+    Npx,
+    Uvx,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -376,7 +392,12 @@ pub fn main() -> ExitCode {
             unreachable!("handled before loading")
         }
         Command::Install(args) => install_command(&service, &args, false),
-        Command::McpConfig { host, write } => mcp_config(&host, write),
+        Command::McpConfig {
+            host,
+            write,
+            via,
+            url,
+        } => mcp_config(&host, write, via, url),
         Command::Uninstall(args) => install_command(&service, &args, true),
         Command::Run {
             id,
@@ -497,19 +518,39 @@ fn check_files(files: &[PathBuf], python: Option<&str>, json: bool) -> ExitCode 
     }
 }
 
-fn mcp_config(host: &str, write: bool) -> ExitCode {
+fn mcp_config(host: &str, write: bool, via: Option<ViaArg>, url: Option<String>) -> ExitCode {
+    use crate::mcp_config::Launch;
     let binary = std::env::current_exe()
         .and_then(std::fs::canonicalize)
-        .unwrap_or_else(|_| PathBuf::from("async-patterns"));
+        .unwrap_or_else(|_| PathBuf::from(crate::mcp_config::COMMAND));
+    let launch = match (url, via) {
+        (Some(url), _) if url.starts_with("http://") || url.starts_with("https://") => {
+            Launch::Url(url)
+        }
+        (Some(url), _) => return usage(&format!("--url must be an http(s) URL, not `{url}`")),
+        (None, Some(ViaArg::Binary)) => Launch::Binary(binary),
+        (None, Some(ViaArg::Path)) => Launch::OnPath,
+        (None, Some(ViaArg::Npx)) => Launch::Npx,
+        (None, Some(ViaArg::Uvx)) => Launch::Uvx,
+        (None, None) => {
+            crate::mcp_config::default_launch(host, &binary, std::env::var_os("PATH").as_deref())
+        }
+    };
     if !write {
-        return match crate::mcp_config::snippet(host, &binary) {
+        return match crate::mcp_config::snippet(host, &launch) {
             Ok(text) => {
                 println!("{}", text.trim_end());
                 if host == "claude-code" {
-                    eprintln!(
-                        "or: claude mcp add async-patterns -- {} serve",
-                        binary.display()
-                    );
+                    match (&launch, launch.command()) {
+                        (Launch::Url(url), _) => {
+                            eprintln!("or: claude mcp add --transport http async-patterns {url}")
+                        }
+                        (_, Some((command, args))) => eprintln!(
+                            "or: claude mcp add async-patterns -- {command} {}",
+                            args.join(" ")
+                        ),
+                        (_, None) => {}
+                    }
                 }
                 ExitCode::SUCCESS
             }
@@ -517,10 +558,11 @@ fn mcp_config(host: &str, write: bool) -> ExitCode {
         };
     }
     let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
         .map(PathBuf::from)
         .unwrap_or_default();
     let project = std::env::current_dir().unwrap_or_default();
-    match crate::mcp_config::write(host, &binary, &home, &project) {
+    match crate::mcp_config::write(host, &launch, &home, &project) {
         Ok((path, backup)) => {
             eprintln!(
                 "wrote {}{}",
