@@ -52,8 +52,7 @@ pub async fn run(
     #[cfg(target_os = "macos")]
     return match mode {
         SandboxMode::Auto => {
-            let profile = seatbelt::Profile::for_spec(&spec);
-            portable::run(spec, progress, cancel, Some(profile)).await
+            portable::run(spec, progress, cancel, Some(seatbelt::confinement)).await
         }
         SandboxMode::Portable => portable::run(spec, progress, cancel, None).await,
     };
