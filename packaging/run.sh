@@ -2,8 +2,9 @@
 # Builds async-patterns for every platform it ships on and exercises every install path
 # that can run on this Linux machine (CI step "platforms and installs").
 #
-#   bash packaging/run.sh           everything below
-#   bash packaging/run.sh cross     only the cross builds and their runs
+#   bash packaging/run.sh                 everything below
+#   bash packaging/run.sh cross wheel     only these steps (cross, crate, archives, wheel,
+#                                         npm_packages, mcpb_bundle, registry)
 #
 # 1. cross builds: Linux aarch64 and macOS (arm64, x86_64, universal) through zig, Windows
 #    x86_64 through mingw-w64; the Windows binary answers a stdio round trip under Wine,
@@ -25,7 +26,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-only=${1:-all}
 cache=${ASYNC_PATTERNS_CACHE:-$HOME/.cache/async-patterns-dist}
 tools=$cache/tools
 venv=$cache/venv
@@ -105,7 +105,9 @@ cross() {
 
 crate() {
   say "crates.io: cargo publish --dry-run"
-  cargo publish --dry-run -q --allow-dirty 2>&1 | grep -vE '^\s*(Packaging|Packaged|Verifying|Compiling|Finished|Uploading)' || true
+  cargo publish --dry-run --allow-dirty >"$work/publish.log" 2>&1 \
+    || { tail -30 "$work/publish.log"; exit 1; }
+  grep -E '^\s*(Packaged|Uploading|warning: aborting)' "$work/publish.log" || true
   cargo package --list --allow-dirty -q | grep -qx LICENSE || { echo "FAIL: LICENSE not packaged"; exit 1; }
 }
 
@@ -122,7 +124,8 @@ print("planned:", ", ".join(names))
 PY
   dist build --artifacts=local --target x86_64-unknown-linux-gnu --output-format=json >"$work/build.json" 2>"$work/build.log" \
     || { tail -20 "$work/build.log"; exit 1; }
-  local archive=$CARGO_TARGET_DIR/distrib/async-patterns-x86_64-unknown-linux-gnu.tar.xz
+  # dist writes into the workspace's target/distrib whatever CARGO_TARGET_DIR says.
+  local archive=$root/target/distrib/async-patterns-x86_64-unknown-linux-gnu.tar.xz
   (cd "$(dirname "$archive")" && sha256sum -c "$(basename "$archive").sha256")
   tar -xJf "$archive" -C "$work"
   ls "$work/async-patterns-x86_64-unknown-linux-gnu"
@@ -210,13 +213,10 @@ registry() {
 }
 
 setup
-cross
-if [ "$only" = all ]; then
-  crate
-  archives
-  wheel
-  npm_packages
-  mcpb_bundle
-  registry
+if [ $# -eq 0 ]; then
+  set -- cross crate archives wheel npm_packages mcpb_bundle registry
 fi
+for step in "$@"; do
+  "$step"
+done
 say "done"
