@@ -63,6 +63,16 @@ setup() {
   fi
 }
 
+# Wine in a prefix of our own. Wine 8 lacks a DLL every Windows 10+ has: the prefix gets a
+# stand-in (see its source).
+wine_prefix() {
+  export WINEDEBUG=-all WINEPREFIX=$cache/wine
+  local system32=$WINEPREFIX/drive_c/windows/system32
+  [ -d "$system32" ] || wineboot --init >/dev/null 2>&1
+  x86_64-w64-mingw32-gcc -O2 -shared -o "$system32/bcryptprimitives.dll" \
+    packaging/wine/bcryptprimitives.c -ladvapi32
+}
+
 # Binaries of the cheap `cross` profile, one per target: proof that each compiles, links
 # and answers. (Release archives are cargo-dist's job, below.)
 bin_of() { echo "$CARGO_TARGET_DIR/$1/cross/async-patterns$2"; }
@@ -91,12 +101,6 @@ cross() {
   file -b "$(bin_of x86_64-pc-windows-gnu .exe)"
   file -b "$(bin_of aarch64-unknown-linux-gnu "")"
   say "Windows binary under Wine: stdio round trip"
-  export WINEDEBUG=-all WINEPREFIX=$cache/wine
-  local system32=$WINEPREFIX/drive_c/windows/system32
-  [ -d "$system32" ] || wineboot --init >/dev/null 2>&1
-  # Wine 8 lacks a DLL every Windows 10+ has: our prefix gets a stand-in (see its source).
-  x86_64-w64-mingw32-gcc -O2 -shared -o "$system32/bcryptprimitives.dll" \
-    packaging/wine/bcryptprimitives.c -ladvapi32
   python3 packaging/roundtrip.py windows-x86_64/wine -- wine "$(bin_of x86_64-pc-windows-gnu .exe)"
   say "Linux aarch64 binary under qemu-user: stdio round trip"
   python3 packaging/roundtrip.py linux-aarch64/qemu \
@@ -133,13 +137,41 @@ PY
     -- "$work/async-patterns-x86_64-unknown-linux-gnu/async-patterns"
 }
 
+# The binary inside a wheel, unpacked to $2 so it can be looked at and run.
+wheel_binary() {
+  python3 - "$1" "$2" <<'PY'
+import os, sys, zipfile
+wheel, out = sys.argv[1:3]
+with zipfile.ZipFile(wheel) as z:
+    [name] = [n for n in z.namelist() if "/scripts/async-patterns-mcp" in n]
+    path = z.extract(name, out)
+os.chmod(path, 0o755)
+print(path)
+PY
+}
+
 wheel() {
-  say "PyPI: maturin wheel, fresh venv, uvx and pipx"
+  say "PyPI: maturin wheels (manylinux through zig), fresh venv, uvx and pipx; cross wheels run under qemu and Wine"
   cp Cargo.lock packaging/python/Cargo.lock
-  maturin build -q --profile cross -m packaging/python/Cargo.toml --out "$work/wheels" 2>&1 | tail -3
+  local target
+  for target in x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu universal2-apple-darwin; do
+    maturin build -q --profile cross -m packaging/python/Cargo.toml --target "$target" --zig \
+      --out "$work/wheels" 2>&1 | grep -F 'Built wheel' || true
+  done
+  maturin build -q --profile cross -m packaging/python/Cargo.toml \
+    --target x86_64-pc-windows-gnu --out "$work/wheels" 2>&1 | grep -F 'Built wheel' || true
   rm -f packaging/python/Cargo.lock
-  local whl
-  whl=$(ls "$work"/wheels/async_patterns_mcp-"$version"-*.whl)
+  local whl binary
+  for whl in "$work"/wheels/*aarch64.whl "$work"/wheels/*universal2*.whl "$work"/wheels/*win_amd64.whl; do
+    binary=$(wheel_binary "$whl" "$work/unwheel/$(basename "$whl")")
+    echo "$(basename "$whl"): $(file -b "$binary" | cut -d, -f1-2)"
+    case $whl in
+      *aarch64.whl) python3 packaging/roundtrip.py pypi/aarch64-wheel/qemu \
+        -- qemu-aarch64 -L /usr/aarch64-linux-gnu "$binary" ;;
+      *win_amd64.whl) python3 packaging/roundtrip.py pypi/windows-wheel/wine -- wine "$binary" ;;
+    esac
+  done
+  whl=$(ls "$work"/wheels/async_patterns_mcp-"$version"-*manylinux*x86_64.whl)
   basename "$whl"
   python3 -m venv "$work/venv"
   "$work/venv/bin/pip" install -q --no-index "$whl"
@@ -213,6 +245,7 @@ registry() {
 }
 
 setup
+wine_prefix
 if [ $# -eq 0 ]; then
   set -- cross crate archives wheel npm_packages mcpb_bundle registry
 fi
