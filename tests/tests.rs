@@ -15,6 +15,8 @@ mod faults;
 mod http_mcp;
 mod http_registry;
 mod http_security;
+mod mcp_config_forms;
+mod sandbox_portable;
 mod stdio_catalog;
 mod stdio_demo;
 mod stdio_protocol;

@@ -99,6 +99,14 @@ pub enum Command {
         /// Merge it into the host's config file (backup kept, other entries untouched).
         #[arg(long)]
         write: bool,
+        /// How the host starts the server: this binary's path, `async-patterns` on PATH,
+        /// npx or uvx. Default: the bare name in project files (claude-code, vscode) when
+        /// it is on PATH, else the path.
+        #[arg(long, value_enum, conflicts_with = "url")]
+        via: Option<ViaArg>,
+        /// Point the host at a server already running with `serve --http` instead.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
     },
     /// Write a static skill-registry site (`.well-known/...`) for any static file server.
     Pack {
@@ -142,6 +150,14 @@ pub struct InstallArgs {
     /// Replace a copy that was changed (install only).
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ViaArg {
+    Binary,
+    Path,
+    Npx,
+    Uvx,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

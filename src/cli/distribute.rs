@@ -1,25 +1,50 @@
 //! The distribution commands: `install`/`uninstall` into agents' skill folders,
 //! `mcp-config` for hosts, `validate` and `pack` for registries.
 
-use super::args::InstallArgs;
+use super::args::{InstallArgs, ViaArg};
 use super::usage;
 use crate::service::SkillService;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub(super) fn mcp_config(host: &str, write: bool) -> ExitCode {
+pub(super) fn mcp_config(
+    host: &str,
+    write: bool,
+    via: Option<ViaArg>,
+    url: Option<String>,
+) -> ExitCode {
+    use crate::distribution::mcp_config::{self, Launch};
     let binary = std::env::current_exe()
         .and_then(std::fs::canonicalize)
-        .unwrap_or_else(|_| PathBuf::from("async-patterns"));
+        .unwrap_or_else(|_| PathBuf::from(mcp_config::COMMAND));
+    let launch = match (url, via) {
+        (Some(url), _) if url.starts_with("http://") || url.starts_with("https://") => {
+            Launch::Url(url)
+        }
+        (Some(url), _) => return usage(&format!("--url must be an http(s) URL, not `{url}`")),
+        (None, Some(ViaArg::Binary)) => Launch::Binary(binary),
+        (None, Some(ViaArg::Path)) => Launch::OnPath,
+        (None, Some(ViaArg::Npx)) => Launch::Npx,
+        (None, Some(ViaArg::Uvx)) => Launch::Uvx,
+        (None, None) => {
+            mcp_config::default_launch(host, &binary, std::env::var_os("PATH").as_deref())
+        }
+    };
     if !write {
-        return match crate::distribution::mcp_config::snippet(host, &binary) {
+        return match mcp_config::snippet(host, &launch) {
             Ok(text) => {
                 println!("{}", text.trim_end());
                 if host == "claude-code" {
-                    eprintln!(
-                        "or: claude mcp add async-patterns -- {} serve",
-                        binary.display()
-                    );
+                    match (&launch, launch.command()) {
+                        (Launch::Url(url), _) => {
+                            eprintln!("or: claude mcp add --transport http async-patterns {url}")
+                        }
+                        (_, Some((command, args))) => eprintln!(
+                            "or: claude mcp add async-patterns -- {command} {}",
+                            args.join(" ")
+                        ),
+                        (_, None) => {}
+                    }
                 }
                 ExitCode::SUCCESS
             }
@@ -27,10 +52,11 @@ pub(super) fn mcp_config(host: &str, write: bool) -> ExitCode {
         };
     }
     let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
         .map(PathBuf::from)
         .unwrap_or_default();
     let project = std::env::current_dir().unwrap_or_default();
-    match crate::distribution::mcp_config::write(host, &binary, &home, &project) {
+    match mcp_config::write(host, &launch, &home, &project) {
         Ok((path, backup)) => {
             eprintln!(
                 "wrote {}{}",

@@ -198,7 +198,12 @@ pub fn main() -> ExitCode {
             unreachable!("handled before loading")
         }
         Command::Install(args) => distribute::install_command(&service, &args, false),
-        Command::McpConfig { host, write } => distribute::mcp_config(&host, write),
+        Command::McpConfig {
+            host,
+            write,
+            via,
+            url,
+        } => distribute::mcp_config(&host, write, via, url),
         Command::Uninstall(args) => distribute::install_command(&service, &args, true),
         Command::Run {
             id,

@@ -34,6 +34,7 @@ pub(super) fn serve(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
     let config = crate::transport::stdio::StdioConfig {
         max_message_bytes: args.max_message_bytes,
     };
+    #[cfg(unix)]
     runtime.block_on(async move {
         use crate::transport::pipe::{poll_fd, PipeReader, PipeWriter};
         use crate::transport::stdio::serve;
@@ -47,6 +48,15 @@ pub(super) fn serve(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
             None => serve(dispatcher, input, tokio::io::stdout(), config, shutdown).await,
         }
     });
+    // Elsewhere tokio's own handles (a blocking thread per read): correct, just slower.
+    #[cfg(not(unix))]
+    runtime.block_on(crate::transport::stdio::serve(
+        dispatcher,
+        tokio::io::stdin(),
+        tokio::io::stdout(),
+        config,
+        crate::transport::shutdown_signal(),
+    ));
     ExitCode::SUCCESS
 }
 

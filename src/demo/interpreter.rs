@@ -49,13 +49,25 @@ pub struct Interpreters {
 fn on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
+        .map(|dir| dir.join(executable_name(name)))
         .find(|candidate| is_executable(candidate))
 }
 
+#[cfg(unix)]
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Windows has no execute bit: a file is runnable by its `.exe` name.
+#[cfg(windows)]
+fn is_executable(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// What a command is called on disk: `python3` here, `python3.exe` on Windows.
+fn executable_name(name: &str) -> String {
+    format!("{name}{}", std::env::consts::EXE_SUFFIX)
 }
 
 fn pyenv_root() -> Option<PathBuf> {
@@ -137,8 +149,8 @@ impl Interpreters {
                     .map_or_else(|| path.to_path_buf(), PathBuf::from);
                 let mut roots: Vec<PathBuf> = lines
                     .map(str::trim)
-                    .filter(|p| p.starts_with('/'))
                     .map(PathBuf::from)
+                    .filter(|p| p.is_absolute())
                     .collect();
                 if let Some(dir) = executable.parent() {
                     roots.push(dir.to_path_buf());
@@ -182,6 +194,11 @@ impl Interpreters {
         } else {
             looked_for.push("python3 on PATH".into());
             candidates.extend(on_path("python3"));
+            // The python.org installer for Windows names it plain `python.exe`.
+            if cfg!(windows) {
+                looked_for.push("python on PATH".into());
+                candidates.extend(on_path("python"));
+            }
         }
         for path in candidates {
             let Some(interpreter) = self.probe(&path) else {

@@ -1,16 +1,27 @@
 //! The demo runner: runs an entry's demo under a deadline, either as its Python script in
 //! the process sandbox or on the native tokio engine, with a global concurrency limit.
 
+pub mod contract;
 pub mod interpreter;
 pub mod native;
 mod options;
+pub mod output;
 pub mod params;
+pub mod platform;
+#[cfg(target_os = "linux")]
 pub mod sandbox;
+/// Off Linux the engines' shared types stand where the Linux sandbox would; `platform`
+/// holds the engines that fill them.
+#[cfg(not(target_os = "linux"))]
+pub mod sandbox {
+    pub use super::contract::*;
+    pub use super::output::Progress;
+}
 
 use crate::catalog::{Catalog, PyVersion};
 use interpreter::{Interpreter, Interpreters};
+pub use options::SandboxMode;
 pub use options::{SandboxArgs, SandboxOptions};
-pub use sandbox::SandboxMode;
 use sandbox::{Isolation, Limits, SandboxSpec};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -134,6 +145,7 @@ impl DemoRunner {
         }
     }
 
+    /// Chooses the process engine (`--sandbox`); the platform's strongest by default.
     pub async fn run(
         &self,
         catalog: &Catalog,
@@ -217,7 +229,7 @@ impl DemoRunner {
                     output_cap: OUTPUT_CAP,
                     cgroups: self.cgroups.clone(),
                 };
-                // One slot, latest wins (see sandbox::output): a flood of progress lines
+                // One slot, latest wins (see demo::output): a flood of progress lines
                 // costs no memory. The relay hands one update at a time to the caller's
                 // bounded channel and picks the newest when there is room again.
                 let (tx, mut rx) = watch::channel::<Option<sandbox::Progress>>(None);
@@ -243,7 +255,7 @@ impl DemoRunner {
                     };
                     tokio::select! {
                         biased;
-                        outcome = sandbox::run(spec, Some(tx), cancel.clone()) => outcome?,
+                        outcome = platform::run(self.mode, spec, Some(tx), cancel.clone()) => outcome?,
                         () = relay => unreachable!("the relay never finishes on its own"),
                     }
                 };

@@ -2,14 +2,33 @@
 //! and `run`, and the rule that makes `strict` the default for a server reachable from
 //! the network.
 
-use super::sandbox::{SandboxMode, DEFAULT_SCRATCH_MIB};
+use super::sandbox::DEFAULT_SCRATCH_MIB;
+use serde::Serialize;
+
+/// How demos are isolated (`--sandbox`). Reported back in `isolation.mode`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum SandboxMode {
+    /// Every layer the platform allows; missing ones are named in `isolation.notes`.
+    #[default]
+    Auto,
+    /// Refuse to run a demo unless every layer is in place.
+    Strict,
+    /// The portable engine (own session, rlimits, deadline, group kill) even where a
+    /// stronger one exists: how its logic is exercised on Linux.
+    Portable,
+}
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SandboxArgs {
     /// How demos are sandboxed: `auto` runs them with every layer the kernel allows and
     /// names missing ones in `isolation.notes`; `strict` refuses to run a demo unless
-    /// every layer holds. Default: auto, but strict for --http on a non-loopback address.
-    #[arg(long, value_enum, value_name = "MODE")]
+    /// every layer holds; `portable` uses the portable engine (session, rlimits,
+    /// deadline, group kill) everywhere. Default: auto, but strict for --http on a
+    /// non-loopback address.
+    #[arg(long, value_enum, value_name = "MODE", env = "ASYNC_PATTERNS_SANDBOX")]
     pub sandbox: Option<SandboxMode>,
     /// Size of each demo's scratch tmpfs (its HOME, TMPDIR and working folder), in MiB.
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_SCRATCH_MIB,

@@ -1,12 +1,72 @@
 //! `mcp-config`: the server's entry in an MCP host's configuration, printed or merged into
 //! the host's file (other entries kept, a backup made, written atomically, a malformed
-//! file reported and left alone).
+//! file reported and left alone). The entry starts the server in one of the ways it is
+//! distributed ([`Launch`]), or points the host at a running HTTP server.
 
 use serde_json::{json, Value};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 pub const HOSTS: &[&str] = &["claude-code", "claude-desktop", "cursor", "vscode", "codex"];
 const SERVER_NAME: &str = "async-patterns";
+/// The command name `cargo install`, the release archives and the npm launcher provide.
+pub const COMMAND: &str = "async-patterns";
+/// The npm launcher (its per-platform binaries are optional dependencies).
+pub const NPM_PACKAGE: &str = "@async-patterns/mcp";
+/// The PyPI wheel; its command has the same name, so `uvx NAME` finds it.
+pub const PYPI_PACKAGE: &str = "async-patterns-mcp";
+
+/// How the host starts the server, or where it reaches one that runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Launch {
+    /// This binary by its absolute path: works as long as the binary stays there.
+    Binary(PathBuf),
+    /// `async-patterns` looked up on PATH: for project files that get committed and are
+    /// used on other machines.
+    OnPath,
+    /// `npx -y @async-patterns/mcp serve`: needs only Node.
+    Npx,
+    /// `uvx async-patterns-mcp serve`: needs only uv.
+    Uvx,
+    /// A server already running with `serve --http` (Streamable HTTP).
+    Url(String),
+}
+
+impl Launch {
+    /// The stdio command line, or `None` for a URL entry.
+    pub fn command(&self) -> Option<(String, Vec<String>)> {
+        let serve = |args: &[&str]| args.iter().map(|a| a.to_string()).collect();
+        Some(match self {
+            Launch::Binary(path) => (path.display().to_string(), serve(&["serve"])),
+            Launch::OnPath => (COMMAND.into(), serve(&["serve"])),
+            Launch::Npx => ("npx".into(), serve(&["-y", NPM_PACKAGE, "serve"])),
+            Launch::Uvx => ("uvx".into(), serve(&[PYPI_PACKAGE, "serve"])),
+            Launch::Url(_) => return None,
+        })
+    }
+}
+
+/// Hosts whose config lives in the project (and so is often committed).
+fn is_project_file(host: &str) -> bool {
+    matches!(host, "claude-code" | "vscode")
+}
+
+/// The entry form when none is asked for: the bare command name in a project file when
+/// `async-patterns` on `path_var` is this very binary (so the file works for everyone
+/// who installed it), else the binary's absolute path.
+pub fn default_launch(host: &str, binary: &Path, path_var: Option<&OsStr>) -> Launch {
+    let name = format!("{COMMAND}{}", std::env::consts::EXE_SUFFIX);
+    let found = path_var
+        .into_iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(&name))
+        .find(|candidate| candidate.is_file())
+        .and_then(|candidate| std::fs::canonicalize(candidate).ok());
+    match found {
+        Some(on_path) if is_project_file(host) && on_path == binary => Launch::OnPath,
+        _ => Launch::Binary(binary.to_path_buf()),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -18,6 +78,8 @@ pub enum ConfigError {
         format: &'static str,
         detail: String,
     },
+    #[error("{host} takes remote servers in its settings (Connectors), not in its config file; use a command entry (--via binary, path, npx or uvx)")]
+    NoUrlEntry { host: String },
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
 }
@@ -29,6 +91,9 @@ pub fn config_path(host: &str, home: &Path, project: &Path) -> Result<PathBuf, C
         "claude-desktop" if cfg!(target_os = "macos") => {
             home.join("Library/Application Support/Claude/claude_desktop_config.json")
         }
+        "claude-desktop" if cfg!(windows) => {
+            home.join("AppData/Roaming/Claude/claude_desktop_config.json")
+        }
         "claude-desktop" => home.join(".config/Claude/claude_desktop_config.json"),
         "cursor" => home.join(".cursor/mcp.json"),
         "vscode" => project.join(".vscode/mcp.json"),
@@ -38,58 +103,70 @@ pub fn config_path(host: &str, home: &Path, project: &Path) -> Result<PathBuf, C
 }
 
 /// The server's entry in the host's own format (JSON text, or TOML for Codex).
-pub fn snippet(host: &str, binary: &Path) -> Result<String, ConfigError> {
-    let command = binary.display().to_string();
+pub fn snippet(host: &str, launch: &Launch) -> Result<String, ConfigError> {
     Ok(match host {
         "codex" => {
             let mut doc = toml_edit::DocumentMut::new();
-            merge_toml(&mut doc, &command);
+            merge_toml(&mut doc, launch);
             doc.to_string()
         }
         _ => {
-            let (key, entry) = json_entry(host, &command)?;
+            let (key, entry) = json_entry(host, launch)?;
             serde_json::to_string_pretty(&json!({ key: { SERVER_NAME: entry } }))
                 .unwrap_or_default()
         }
     })
 }
 
-fn json_entry(host: &str, command: &str) -> Result<(&'static str, Value), ConfigError> {
-    match host {
-        "vscode" => Ok((
-            "servers",
-            json!({ "type": "stdio", "command": command, "args": ["serve"] }),
-        )),
-        "claude-code" => Ok((
-            "mcpServers",
-            json!({ "type": "stdio", "command": command, "args": ["serve"] }),
-        )),
-        "claude-desktop" | "cursor" => Ok((
-            "mcpServers",
-            json!({ "command": command, "args": ["serve"] }),
-        )),
-        other => Err(ConfigError::UnknownHost(other.to_string())),
-    }
+fn json_entry(host: &str, launch: &Launch) -> Result<(&'static str, Value), ConfigError> {
+    let key = match host {
+        "vscode" => "servers",
+        "claude-code" | "claude-desktop" | "cursor" => "mcpServers",
+        other => return Err(ConfigError::UnknownHost(other.to_string())),
+    };
+    let entry = match (launch.command(), launch, host) {
+        (Some((command, args)), _, "vscode" | "claude-code") => {
+            json!({ "type": "stdio", "command": command, "args": args })
+        }
+        (Some((command, args)), _, _) => json!({ "command": command, "args": args }),
+        (None, Launch::Url(url), "vscode" | "claude-code") => json!({ "type": "http", "url": url }),
+        (None, Launch::Url(url), "cursor") => json!({ "url": url }),
+        _ => {
+            return Err(ConfigError::NoUrlEntry {
+                host: host.to_string(),
+            })
+        }
+    };
+    Ok((key, entry))
 }
 
-fn merge_toml(doc: &mut toml_edit::DocumentMut, command: &str) {
+fn merge_toml(doc: &mut toml_edit::DocumentMut, launch: &Launch) {
     let servers = doc.entry("mcp_servers").or_insert_with(|| {
         let mut t = toml_edit::Table::new();
         t.set_implicit(true);
         toml_edit::Item::Table(t)
     });
     let mut entry = toml_edit::Table::new();
-    entry.insert("command", toml_edit::value(command));
-    let mut args = toml_edit::Array::new();
-    args.push("serve");
-    entry.insert("args", toml_edit::value(args));
+    match (launch.command(), launch) {
+        (Some((command, args)), _) => {
+            entry.insert("command", toml_edit::value(command));
+            entry.insert(
+                "args",
+                toml_edit::value(args.iter().collect::<toml_edit::Array>()),
+            );
+        }
+        (None, Launch::Url(url)) => {
+            entry.insert("url", toml_edit::value(url.as_str()));
+        }
+        (None, _) => {}
+    }
     servers[SERVER_NAME] = toml_edit::Item::Table(entry);
 }
 
 /// Merges the entry into the host's file and returns its path and the backup's, if any.
 pub fn write(
     host: &str,
-    binary: &Path,
+    launch: &Launch,
     home: &Path,
     project: &Path,
 ) -> Result<(PathBuf, Option<PathBuf>), ConfigError> {
@@ -100,7 +177,6 @@ pub fn write(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(io(e)),
     };
-    let command = binary.display().to_string();
     let text = if host == "codex" {
         let mut doc: toml_edit::DocumentMut =
             existing
@@ -122,7 +198,7 @@ pub fn write(
                 detail: "`mcp_servers` is not a table".into(),
             });
         }
-        merge_toml(&mut doc, &command);
+        merge_toml(&mut doc, launch);
         doc.to_string()
     } else {
         let mut root: Value = match existing.as_deref().map(str::trim) {
@@ -133,7 +209,7 @@ pub fn write(
                 detail: e.to_string(),
             })?,
         };
-        let (key, entry) = json_entry(host, &command)?;
+        let (key, entry) = json_entry(host, launch)?;
         let malformed = |detail: String| ConfigError::Malformed {
             path: path.display().to_string(),
             format: "JSON",

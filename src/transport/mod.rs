@@ -2,11 +2,13 @@
 //! `crate::mcp`.
 
 pub mod http;
+#[cfg(unix)]
 pub mod pipe;
 pub mod stdio;
 
 /// Completes on SIGINT or SIGTERM: both transports then stop taking work, let what runs
 /// unwind (demos killed, scratch folders removed) and exit 0, instead of dying mid-write.
+#[cfg(unix)]
 pub async fn shutdown_signal() {
     use tokio::signal::unix::{signal, SignalKind};
     match (
@@ -23,4 +25,11 @@ pub async fn shutdown_signal() {
             let _ = tokio::signal::ctrl_c().await;
         }
     }
+}
+
+/// Windows has no SIGTERM: a console client stops us with Ctrl+C (or Ctrl+Break), and
+/// one that spawned us over pipes simply closes stdin.
+#[cfg(windows)]
+pub async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -22,16 +22,16 @@
 mod cgroup;
 mod confine;
 mod landlock;
-pub mod output;
 mod root;
 mod scratch;
 mod seccomp;
 
+pub use super::options::SandboxMode;
+use super::output;
+pub use super::output::Progress;
 pub use cgroup::CgroupPool;
-pub use output::Progress;
 
 use confine::{Confinement, Isolate, Step};
-use serde::Serialize;
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -43,131 +43,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-/// How much isolation a demo must have before it may run.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum SandboxMode {
-    /// Every layer the kernel allows; missing ones are named in `isolation.notes`.
-    #[default]
-    Auto,
-    /// Refuse to run a demo unless every layer is in place.
-    Strict,
-}
-
-/// Resource limits applied to the demo process tree.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    pub cpu_seconds: u64,
-    pub address_space_bytes: u64,
-    pub file_size_bytes: u64,
-    pub open_files: u64,
-    /// Processes (and threads) the demo may have at once: RLIMIT_NPROC in its user
-    /// namespace, or the pids cgroup without one.
-    pub processes: u64,
-    /// Size of the scratch tmpfs (HOME, TMPDIR and working folder).
-    pub scratch_bytes: u64,
-}
-
-pub const DEFAULT_SCRATCH_MIB: u64 = 64;
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            cpu_seconds: 10,
-            // Python with a few threads (each glibc arena reserves 64 MiB) fits easily.
-            address_space_bytes: 1 << 30,
-            file_size_bytes: 16 << 20,
-            open_files: 256,
-            processes: 64,
-            scratch_bytes: DEFAULT_SCRATCH_MIB << 20,
-        }
-    }
-}
-
-pub struct SandboxSpec {
-    pub interpreter: PathBuf,
-    /// The interpreter's prefixes: bound into the demo's root and readable.
-    pub interpreter_roots: Vec<PathBuf>,
-    pub script_name: String,
-    pub script: Vec<u8>,
-    pub args: Vec<String>,
-    pub timeout: Duration,
-    pub limits: Limits,
-    pub mode: SandboxMode,
-    /// Bytes kept per stream; the rest is read and dropped.
-    pub output_cap: usize,
-    /// Where the pids cgroup comes from (see [`CgroupPool`]).
-    pub cgroups: Arc<CgroupPool>,
-}
-
-/// How the run was isolated: every layer says whether it was in force.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Isolation {
-    /// The mode the server runs demos in (`auto` or `strict`).
-    pub mode: SandboxMode,
-    /// The demo ran as an unprivileged uid in its own user namespace.
-    pub user_namespace: bool,
-    /// The namespaces the demo had of its own.
-    pub namespaces: Vec<String>,
-    pub pid_namespace: bool,
-    pub network_isolated: bool,
-    /// Only the interpreter's folders (read-only), a fresh /proc, /dev/null, /dev/zero,
-    /// /dev/urandom and the scratch tmpfs were visible.
-    pub minimal_root: bool,
-    /// Size cap of the scratch tmpfs, when it had one.
-    pub scratch_bytes: Option<u64>,
-    /// No capabilities, an empty bounding set, no_new_privs.
-    pub capabilities_dropped: bool,
-    pub seccomp: bool,
-    pub process_group: bool,
-    pub pids_cgroup: bool,
-    /// The number of processes and threads is capped (per user namespace, or by the
-    /// pids cgroup).
-    pub processes_limited: bool,
-    pub rlimits: Vec<String>,
-    pub empty_environment: bool,
-    pub scratch_removed: bool,
-    /// Landlock confines file access: reads to the system library folders and the
-    /// interpreter's prefixes, writes to the scratch folder; no TCP, no outside signals.
-    pub filesystem_confined: bool,
-    /// What the demo may read when confined (its scratch folder besides).
-    pub readable_paths: Vec<String>,
-    pub notes: Vec<String>,
-}
-
-pub struct Outcome {
-    pub exit_code: Option<i32>,
-    pub signal: Option<i32>,
-    pub timed_out: bool,
-    pub cancelled: bool,
-    pub duration: Duration,
-    pub stdout: String,
-    pub stdout_truncated: bool,
-    pub stderr: String,
-    pub stderr_truncated: bool,
-    pub isolation: Isolation,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SandboxError {
-    #[error("cannot prepare the scratch folder: {0}")]
-    Scratch(io::Error),
-    #[error("cannot start {interpreter}: {source}")]
-    Spawn {
-        interpreter: String,
-        source: io::Error,
-    },
-    #[error("the sandbox is in strict mode and a layer is missing: {0}")]
-    Strict(String),
-    /// A layer could not be set up; `refused` when the kernel refuses user namespaces
-    /// to this process (which will not change while it runs).
-    #[error("the sandbox failed {why}")]
-    Layer { why: String, refused: bool },
-    #[error("the sandbox's worker thread failed: {0}")]
-    Worker(String),
-}
+pub use super::contract::{
+    Isolation, Limits, Outcome, SandboxError, SandboxSpec, DEFAULT_SCRATCH_MIB,
+};
 
 /// Set once the kernel has refused a user namespace: later runs skip the attempt.
 static NAMESPACES_REFUSED: AtomicBool = AtomicBool::new(false);
