@@ -5,24 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Processes whose command line mentions `needle` (other than this test process).
-pub fn processes(needle: &str) -> Vec<String> {
-    let me = std::process::id().to_string();
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.chars().all(|c| c.is_ascii_digit()) || name == me {
-            continue;
-        }
-        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
-            let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            if text.contains(needle) {
-                found.push(format!("{name}: {text}"));
-            }
-        }
-    }
-    found
-}
+pub use crate::common::processes_mentioning as processes;
 
 /// Host paths named after the server with this pid: scratch folders and pids cgroups.
 pub fn named_after(server: u32) -> Vec<String> {
