@@ -123,9 +123,16 @@ def test_prompts_and_completion(mode):
     run(go())
 
 
-def demo_processes() -> list:
-    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if "async-patterns-demo-" in line]
+def demo_processes(script: str = "gather") -> list:
+    """The running demo's interpreter: its script is /tmp/SCRIPT.py inside the sandbox's
+    own root (a scratch folder named async-patterns-demo-* without namespaces). `-ww`:
+    ps cuts lines at the terminal's (or COLUMNS') width otherwise."""
+    out = subprocess.run(["ps", "-ww", "-eo", "args"], capture_output=True, text=True).stdout
+    return [
+        line
+        for line in out.splitlines()
+        if f"/{script}.py" in line and "--delay 2" in line and " -I " in line
+    ]
 
 
 @pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
@@ -138,14 +145,14 @@ def test_cancelling_a_demo_kills_it_and_the_server_keeps_serving(mode):
                 c.call_tool("run_demo", {"id": slow, "params": {"delay": 2}, "timeout_ms": 20000})
             )
             await asyncio.sleep(0.5)
-            assert demo_processes(), "the demo should be running"
+            assert demo_processes(slow), "the demo should be running"
             call.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await call
             deadline = time.monotonic() + 5
-            while demo_processes() and time.monotonic() < deadline:
+            while demo_processes(slow) and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-            assert not demo_processes(), demo_processes()
+            assert not demo_processes(slow), demo_processes(slow)
             assert (await c.list_tools()).tools
 
     run(go())
