@@ -172,22 +172,81 @@ fn other_requests_are_answered_while_demos_run() {
     );
 }
 
+/// Waits (bounded) for the server to exit after its stdin closed; returns how long it took.
+fn exit_after_eof(s: &mut Server, limit: Duration) -> (std::process::ExitStatus, Duration) {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            return (status, started.elapsed());
+        }
+        assert!(
+            started.elapsed() < limit,
+            "server did not exit after stdin EOF"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn demo_call(id: u64, arguments: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+        "name": "run_demo", "arguments": arguments,
+        "_meta": {"io.modelcontextprotocol/protocolVersion": support::MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}})
+}
+
 #[test]
-fn stdin_eof_stops_running_demos_and_exits() {
+fn stdin_eof_finishes_demos_in_flight_and_writes_their_replies() {
+    if !have_python() {
+        return;
+    }
+    // The README idiom: one request piped in, stdin closed at once.
+    let mut s = tiny();
+    s.send(&demo_call(
+        1,
+        json!({"id": "alpha", "params": {"tasks": 3, "delay": 0.5}}),
+    ));
+    s.send(&demo_call(
+        2,
+        json!({"id": "alpha", "params": {"tasks": 1}}),
+    ));
+    s.close_stdin();
+    let (status, took) = exit_after_eof(&mut s, Duration::from_secs(20));
+    assert!(status.success(), "{status:?}");
+    assert!(
+        took >= Duration::from_millis(400),
+        "exited before the demo could finish: {took:?}"
+    );
+    let mut replies = Vec::new();
+    while let Some(m) = s.next_message(Duration::from_secs(2)) {
+        replies.push(m);
+    }
+    let python = replies.iter().find(|m| m["id"] == 1).expect("reply to 1");
+    assert_eq!(python["result"]["isError"], false, "{python}");
+    assert_eq!(structured(python)["summary"]["tasks"], 3);
+    let second = replies.iter().find(|m| m["id"] == 2).expect("reply to 2");
+    assert_eq!(structured(second)["summary"]["tasks"], 1, "{second}");
+}
+
+#[test]
+fn stdin_eof_still_kills_a_demo_at_its_deadline_and_answers() {
     if !have_python() {
         return;
     }
     let mut s = tiny();
-    s.send(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
-        "name": "run_demo", "arguments": {"id": "alpha", "params": {"delay": 5}, "timeout_ms": 20000},
-        "_meta": {"io.modelcontextprotocol/protocolVersion": support::MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}));
-    std::thread::sleep(Duration::from_millis(300));
-    let started = Instant::now();
-    assert!(s.finish().success());
+    s.send(&demo_call(
+        1,
+        json!({"id": "alpha", "params": {"delay": 5}, "timeout_ms": 1000}),
+    ));
+    std::thread::sleep(Duration::from_millis(200));
+    s.close_stdin();
+    let (status, took) = exit_after_eof(&mut s, Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
     assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "exit waited for the demo"
+        took < Duration::from_secs(5),
+        "waited past the deadline: {took:?}"
     );
+    let reply = s.next_message(Duration::from_secs(2)).expect("a reply");
+    assert_eq!(reply["id"], 1);
+    assert_eq!(structured(&reply)["timed_out"], true, "{reply}");
 }
 
 #[test]

@@ -28,12 +28,8 @@ pub(super) fn check_files(
     };
     let results = batch::run(&batch);
     let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
-    let written = crate::check::format::render(
-        format,
-        &results,
-        &mut stdout.lock(),
-        &mut stderr.lock(),
-    );
+    let written =
+        crate::check::format::render(format, &results, &mut stdout.lock(), &mut stderr.lock());
     if let Err(e) = written {
         eprintln!("async-patterns: {e}");
         return ExitCode::from(2);
