@@ -172,6 +172,64 @@ fn other_requests_are_answered_while_demos_run() {
     );
 }
 
+/// Checks MCP's progress rules on one request's notifications: strictly increasing, never
+/// past the total, the total unchanged once sent, and the last one at the total if any.
+fn assert_progress_rules(progress: &[&Value]) {
+    let steps: Vec<(f64, Option<f64>)> = progress
+        .iter()
+        .map(|m| {
+            (
+                m["params"]["progress"].as_f64().unwrap(),
+                m["params"]["total"].as_f64(),
+            )
+        })
+        .collect();
+    assert!(steps.len() >= 2, "started and finished at least: {steps:?}");
+    for pair in steps.windows(2) {
+        assert!(pair[1].0 > pair[0].0, "progress went back: {steps:?}");
+        if pair[0].1.is_some() {
+            assert_eq!(pair[1].1, pair[0].1, "total changed: {steps:?}");
+        }
+    }
+    for (p, total) in &steps {
+        assert!(total.is_none_or(|t| *p <= t), "past its total: {steps:?}");
+    }
+    let (last, total) = steps.last().unwrap();
+    if steps.iter().any(|(_, t)| t.is_some()) {
+        assert_eq!(
+            Some(*last),
+            *total,
+            "finished is not at the total: {steps:?}"
+        );
+    }
+}
+
+#[test]
+fn progress_keeps_the_rules_on_both_engines() {
+    let mut s = Server::embedded();
+    let engines: &[&str] = if have_python() {
+        &["native", "python"]
+    } else {
+        &["native"]
+    };
+    for engine in engines {
+        let token = format!("tok-{engine}");
+        let reply = s.modern(
+            "tools/call",
+            json!({"name": "run_demo", "arguments": {"id": "gather", "engine": engine},
+                   "_meta": {"progressToken": token}}),
+        );
+        assert_eq!(reply["result"]["isError"], false, "{reply}");
+        let progress: Vec<&Value> = s
+            .backlog
+            .iter()
+            .filter(|m| m["method"] == "notifications/progress")
+            .filter(|m| m["params"]["progressToken"] == token.as_str())
+            .collect();
+        assert_progress_rules(&progress);
+    }
+}
+
 /// Waits (bounded) for the server to exit after its stdin closed; returns how long it took.
 fn exit_after_eof(s: &mut Server, limit: Duration) -> (std::process::ExitStatus, Duration) {
     let started = Instant::now();
