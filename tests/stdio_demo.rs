@@ -172,6 +172,31 @@ fn other_requests_are_answered_while_demos_run() {
     );
 }
 
+#[test]
+fn demo_params_sent_as_strings_are_read_or_refused_by_name() {
+    if !have_python() {
+        return;
+    }
+    let mut s = tiny();
+    let reply = s.call_tool(
+        "run_demo",
+        json!({"id": "alpha", "params": {"tasks": "2", "delay": "0.01"}}),
+    );
+    let report = structured(&reply);
+    assert_eq!(report["params"], json!({"tasks": 2, "delay": 0.01}));
+    assert_eq!(report["summary"]["tasks"], 2);
+    let reply = s.call_tool(
+        "run_demo",
+        json!({"id": "alpha", "params": {"tasks": "two"}}),
+    );
+    assert_eq!(reply["result"]["isError"], true, "{reply}");
+    let text = reply["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains(r#"`tasks` must be an integer, not the string "two""#),
+        "{text}"
+    );
+}
+
 /// Checks MCP's progress rules on one request's notifications: strictly increasing, never
 /// past the total, the total unchanged once sent, and the last one at the total if any.
 fn assert_progress_rules(progress: &[&Value]) {
