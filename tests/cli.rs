@@ -456,3 +456,31 @@ fn mcp_config_write_merges_keeps_a_backup_and_leaves_malformed_files_alone() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
     assert_eq!(std::fs::read_to_string(&vscode).unwrap(), "{ not json");
 }
+
+#[test]
+fn validate_without_a_folder_checks_the_embedded_skill_from_anywhere() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(bin())
+        .args(["validate", "--json"])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["catalogue_format"], true, "{report}");
+    let out = Command::new(bin())
+        .arg("validate")
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("valid skill: (embedded) async-python-patterns"),
+        "{said}"
+    );
+}

@@ -16,6 +16,21 @@ pub use lazy::LazyCatalog;
 pub use python::{BadPyVersion, PyVersion};
 pub use source::{EMBEDDED_NAME, MAX_BYTES, MAX_FILES};
 
+/// Writes the embedded skill's files under `dir/<its name>` and returns that folder, so
+/// tools that check folders (`validate`) can check exactly the bytes this binary serves.
+pub fn write_embedded(dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    let raw = source::embedded();
+    let root = dir.join(&raw.folder);
+    for file in &raw.files {
+        let path = root.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, &file.bytes)?;
+    }
+    Ok(root)
+}
+
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};

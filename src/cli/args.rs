@@ -80,7 +80,7 @@ pub enum Command {
         #[arg(long)]
         ignore_noqa: bool,
     },
-    /// Check a skill folder (default: the embedded skill's source, or --skill-dir).
+    /// Check a skill folder (default: --skill-dir, else the skill built into this binary).
     Validate {
         /// The skill folder to check.
         dir: Option<PathBuf>,

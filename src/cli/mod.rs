@@ -103,11 +103,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // Validation reports every problem of a folder, so it must not need a loadable one.
     if let Command::Validate { dir, json } = &cli.command {
-        let dir = dir
-            .clone()
-            .or_else(|| cli.skill_dir.clone())
-            .unwrap_or_else(|| PathBuf::from("skill/async-python-patterns"));
-        return distribute::validate(&dir, *json);
+        return match dir.clone().or_else(|| cli.skill_dir.clone()) {
+            Some(dir) => distribute::validate(&dir, &dir.display().to_string(), *json),
+            None => distribute::validate_embedded(*json),
+        };
     }
     // Checking user code needs no catalogue: a broken --skill-dir must not stop it.
     if let Command::Check {
