@@ -175,6 +175,10 @@ pub struct HttpArgs {
     /// registry files) instead of stdio. Port 0 picks a free port; the address is printed.
     #[arg(long, value_name = "ADDR")]
     pub http: Option<String>,
+    /// Once listening, print the MCP URL (http://HOST:PORT/mcp) as one line on stdout, for
+    /// scripts that bind port 0 (stderr carries it too, among the logs).
+    #[arg(long, requires = "http")]
+    pub print_url: bool,
     /// Require `Authorization: Bearer TOKEN` on /mcp.
     #[arg(
         long,

@@ -133,6 +133,7 @@ pub async fn serve<R, W>(
     let (tx, rx) = mpsc::channel::<String>(OUTBOX_CAPACITY);
     let writer = tokio::spawn(write_all_messages(output, rx, stop.clone()));
 
+    tracing::info!("MCP client connected on stdio");
     let conn = Connection::new(Session::new(), Some(Outbox(tx.clone())));
     let mut reader = BufReader::with_capacity(64 * 1024, input);
     let mut buf = Vec::new();
@@ -235,5 +236,6 @@ pub async fn serve<R, W>(
     drop(conn);
     drop(tx);
     watcher.abort();
+    tracing::info!("stdio client gone: stopping");
     let _ = writer.await;
 }
