@@ -484,3 +484,98 @@ fn validate_without_a_folder_checks_the_embedded_skill_from_anywhere() {
         "{said}"
     );
 }
+
+/// The binary on its embedded skill.
+fn embedded_cli(args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .output()
+        .expect("run async-patterns")
+}
+
+/// MCP tool and field names that mean nothing to someone at a shell.
+const MCP_WORDS: &[&str] = &[
+    "list_patterns",
+    "search_patterns",
+    "get_pattern",
+    "get_snippet",
+    "run_demo",
+    "has_demo",
+    "timeout_ms ",
+    "invalid params",
+];
+
+fn says_no_mcp(text: &str) {
+    for word in MCP_WORDS {
+        assert!(!text.contains(word), "`{word}` in a CLI message: {text}");
+    }
+}
+
+#[test]
+fn cli_errors_name_cli_commands_and_options() {
+    let cli = embedded_cli;
+    for args in [
+        &["show", "no-such-entry"][..],
+        &["run", "no-such-entry"],
+        &["run", "coroutines"],
+        &["snippet", "no-such-snippet"],
+        &["search", "x", "--limit", "0"],
+        &["run", "gather", "--timeout-ms", "0"],
+    ] {
+        let out = cli(args);
+        assert!(!out.status.success(), "{args:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        says_no_mcp(&said);
+        assert!(
+            said.contains("async-patterns") || said.contains("--"),
+            "{said}"
+        );
+    }
+    let said = String::from_utf8_lossy(&cli(&["search", "x", "--limit", "0"]).stderr).to_string();
+    assert!(said.contains("--limit must be between 1 and 50"), "{said}");
+    let said = String::from_utf8_lossy(&cli(&["run", "coroutines"]).stderr).to_string();
+    assert!(said.contains("`async-patterns list`"), "{said}");
+}
+
+#[test]
+fn show_prints_the_demo_and_its_parameters() {
+    let cli = embedded_cli;
+    let out = cli(&["show", "gather"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Demo: async-patterns run gather [--param NAME=VALUE]..."),
+        "{text}"
+    );
+    let tasks = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("tasks "))
+        .unwrap_or_else(|| panic!("no tasks line: {text}"));
+    for part in ["integer", "1..50", "default 3", "how many coroutines"] {
+        assert!(tasks.contains(part), "{part} missing: {tasks}");
+    }
+    // An entry without a demo says nothing of one.
+    let plain = cli(&["show", "coroutines"]);
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("Demo:"));
+}
+
+#[test]
+fn run_past_its_deadline_names_the_deadline_and_prints_the_output_so_far() {
+    let cli = embedded_cli;
+    if !support::have_python() {
+        return;
+    }
+    let out = cli(&["run", "gather", "--timeout-ms", "300", "--param", "delay=2"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("killed at its 300 ms deadline"), "{said}");
+    assert!(said.contains("--timeout-ms"), "{said}");
+    says_no_mcp(&said);
+    // The promise "output so far is printed above" holds: whatever it wrote is there,
+    // or it says there was none.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.is_empty() || said.contains("wrote no output"),
+        "{said}"
+    );
+}

@@ -163,6 +163,9 @@ pub fn main() -> ExitCode {
         }
         Command::Show { id, json } => report(service.pattern(&id), json, |out| {
             println!("{}", out.markdown.trim_end());
+            if let Some(demo) = &out.demo {
+                print!("\n{}", query::demo_text(&out.id, demo));
+            }
         }),
         Command::Snippet {
             id,

@@ -124,15 +124,37 @@ impl SkillService {
     }
 }
 
-/// Why a demo that ran counts as failed, or `None` when it succeeded.
-pub fn failure_summary(report: &DemoReport) -> Option<String> {
+/// Who reads a failure: the words for the deadline and the output differ.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Audience {
+    /// A model calling `run_demo`: the report is attached as structured content.
+    Tool,
+    /// A person running `async-patterns run`: the output is printed before the message.
+    Cli,
+}
+
+/// Why a demo that ran counts as failed, or `None` when it succeeded. `deadline` is the
+/// request's: it counts from the request, so it is what the demo was killed at, while
+/// `duration_ms` counts only the demo process's own run (start-up comes before it).
+pub fn failure_summary(
+    report: &DemoReport,
+    deadline: std::time::Duration,
+    audience: Audience,
+) -> Option<String> {
     if report.succeeded() {
         return None;
     }
+    let (option, output) = match audience {
+        Audience::Tool => ("timeout_ms", "Its output so far is attached"),
+        Audience::Cli => ("--timeout-ms", "Its output so far is printed above"),
+    };
     Some(if report.timed_out {
         format!(
-            "The demo `{}` was killed at its deadline after {} ms (timed_out). Its output so far is attached; retry with a larger timeout_ms or smaller params.",
-            report.id, report.duration_ms
+            "The demo `{}` was killed at its {} ms deadline (timed_out; the demo itself ran {:.0} ms, \
+             start-up took the rest). {output}; retry with a larger {option} or smaller params.",
+            report.id,
+            deadline.as_millis(),
+            report.duration_ms
         )
     } else if report.summary.is_none() && report.exit_code == Some(0) {
         format!(
@@ -140,8 +162,12 @@ pub fn failure_summary(report: &DemoReport) -> Option<String> {
             report.id
         )
     } else {
+        let stderr = match audience {
+            Audience::Tool => "stderr is attached",
+            Audience::Cli => "its stderr is printed above",
+        };
         format!(
-            "The demo `{}` failed (exit code {:?}, signal {:?}); stderr is attached.",
+            "The demo `{}` failed (exit code {:?}, signal {:?}); {stderr}.",
             report.id, report.exit_code, report.signal
         )
     })
