@@ -579,3 +579,33 @@ fn run_past_its_deadline_names_the_deadline_and_prints_the_output_so_far() {
         "{said}"
     );
 }
+
+#[test]
+fn version_names_the_skill_and_the_protocols_served() {
+    let out = embedded_cli(&["--version"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("async-patterns {}\n", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    assert!(text.contains("skill async-python-patterns 1."), "{text}");
+    assert!(
+        text.contains("2026-07-28") && text.contains("2025-11-25"),
+        "{text}"
+    );
+}
+
+#[test]
+fn uninstall_help_offers_only_what_uninstall_uses() {
+    let out = embedded_cli(&["uninstall", "--help"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("--agent") && !text.contains("--force"),
+        "{text}"
+    );
+    let out = embedded_cli(&["uninstall", "--agent", "claude-code", "--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = embedded_cli(&["install", "--help"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--force"));
+}

@@ -1,7 +1,7 @@
 //! The distribution commands: `install`/`uninstall` into agents' skill folders,
 //! `mcp-config` for hosts, `validate` and `pack` for registries.
 
-use super::args::InstallArgs;
+use super::args::AgentTarget;
 use super::usage;
 use crate::service::SkillService;
 use std::path::PathBuf;
@@ -48,9 +48,11 @@ pub(super) fn mcp_config(host: &str, write: bool) -> ExitCode {
     }
 }
 
+/// `install` (with `force`) or, with `remove`, `uninstall`.
 pub(super) fn install_command(
     service: &SkillService,
-    args: &InstallArgs,
+    args: &AgentTarget,
+    force: bool,
     remove: bool,
 ) -> ExitCode {
     use crate::distribution::install::{self, Installed, Scope};
@@ -84,7 +86,7 @@ pub(super) fn install_command(
                 }
             }
         } else {
-            match install::install(catalog, &base, &target, args.force) {
+            match install::install(catalog, &base, &target, force) {
                 Ok(Installed::Written) => eprintln!("installed {}", target.display()),
                 Ok(Installed::Replaced) => eprintln!("replaced {}", target.display()),
                 Ok(Installed::UpToDate) => eprintln!("up to date: {}", target.display()),

@@ -13,6 +13,7 @@ mod distribute;
 mod query;
 mod run;
 mod serve;
+mod version;
 
 pub use args::Cli;
 
@@ -199,9 +200,11 @@ pub fn main() -> ExitCode {
         Command::Validate { .. } | Command::Check { .. } => {
             unreachable!("handled before loading")
         }
-        Command::Install(args) => distribute::install_command(&service, &args, false),
+        Command::Install(args) => {
+            distribute::install_command(&service, &args.target, args.force, false)
+        }
         Command::McpConfig { host, write } => distribute::mcp_config(&host, write),
-        Command::Uninstall(args) => distribute::install_command(&service, &args, true),
+        Command::Uninstall(target) => distribute::install_command(&service, &target, false, true),
         Command::Run {
             id,
             params,
