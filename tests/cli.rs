@@ -609,3 +609,68 @@ fn uninstall_help_offers_only_what_uninstall_uses() {
     let out = embedded_cli(&["install", "--help"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("--force"));
 }
+
+#[test]
+fn bash_completion_completes_commands_and_options() {
+    let script = embedded_cli(&["completions", "bash"]);
+    assert!(script.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("async-patterns.bash");
+    std::fs::write(&path, &script.stdout).unwrap();
+    // Load it into a real bash and ask for completions as the shell would.
+    let complete = |words: &str, cword: usize| {
+        let program = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD={cword}; COMP_LINE='{words}'; \
+             COMP_POINT=${{#COMP_LINE}}; \
+             _async__patterns async-patterns \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+             printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            path.display()
+        );
+        let out = Command::new("bash")
+            .args(["--norc", "-c", &program])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let commands = complete("async-patterns ru", 1);
+    assert_eq!(commands.trim(), "run", "{commands}");
+    let options = complete("async-patterns run --time", 2);
+    assert_eq!(options.trim(), "--timeout-ms", "{options}");
+}
+
+#[test]
+fn man_page_renders_and_lists_every_command() {
+    let page = embedded_cli(&["man"]);
+    assert!(page.status.success());
+    let roff = String::from_utf8_lossy(&page.stdout);
+    assert!(roff.contains(".TH async-patterns 1"), "{roff}");
+    for command in [
+        "serve",
+        "list",
+        "show",
+        "search",
+        "check",
+        "run",
+        "completions",
+    ] {
+        assert!(
+            roff.contains(&format!("async\\-patterns\\-{command}(1)")),
+            "{command} missing from SUBCOMMANDS"
+        );
+    }
+    // groff, where installed, formats it without a warning.
+    let Ok(mut groff) = Command::new("groff")
+        .args(["-man", "-Tutf8", "-ww", "-z"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    else {
+        eprintln!("groff not installed: formatting not checked");
+        return;
+    };
+    use std::io::Write;
+    groff.stdin.take().unwrap().write_all(&page.stdout).unwrap();
+    let out = groff.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

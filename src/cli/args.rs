@@ -125,6 +125,15 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Print a shell completion script: `async-patterns completions bash >
+    /// ~/.local/share/bash-completion/completions/async-patterns`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `async-patterns man > ~/.local/share/man/man1/async-patterns.1`.
+    Man,
     /// Run an entry's demo in the sandbox.
     Run {
         /// The entry's id; `show ID` lists its demo's parameters.

@@ -10,6 +10,7 @@
 mod args;
 mod check;
 mod distribute;
+mod help_files;
 mod query;
 mod run;
 mod serve;
@@ -102,6 +103,12 @@ fn one_malloc_arena() {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Generated from the argument definitions alone: no catalogue needed.
+    match &cli.command {
+        Command::Completions { shell } => return help_files::completions(*shell),
+        Command::Man => return help_files::man(),
+        _ => {}
+    }
     // Validation reports every problem of a folder, so it must not need a loadable one.
     if let Command::Validate { dir, json } = &cli.command {
         return match dir.clone().or_else(|| cli.skill_dir.clone()) {
@@ -197,7 +204,10 @@ pub fn main() -> ExitCode {
             })
         }
         Command::Pack { out } => distribute::pack(&service, &out),
-        Command::Validate { .. } | Command::Check { .. } => {
+        Command::Validate { .. }
+        | Command::Check { .. }
+        | Command::Completions { .. }
+        | Command::Man => {
             unreachable!("handled before loading")
         }
         Command::Install(args) => {
