@@ -34,7 +34,7 @@ pub enum McpError {
     /// A resource URI that names nothing we serve. The era decides the code.
     #[error("resource not found: {uri}")]
     ResourceNotFound { uri: String, legacy: bool },
-    #[error("unsupported protocol version `{requested}`")]
+    #[error("unsupported protocol version `{requested}`{}", legacy_hint(.requested))]
     UnsupportedVersion {
         requested: String,
         supported: Vec<&'static str>,
@@ -105,6 +105,21 @@ impl From<McpError> for ErrorObjectOwned {
     fn from(err: McpError) -> Self {
         let message = clip(&err.to_string());
         ErrorObjectOwned::owned(err.code(), message, err.data())
+    }
+}
+
+/// A version we serve, but only through the `initialize` handshake, is not "unsupported":
+/// say how to reach it instead.
+fn legacy_hint(requested: &str) -> String {
+    use crate::mcp::era::{LEGACY_VERSIONS, MODERN_VERSION};
+    if LEGACY_VERSIONS.contains(&requested) {
+        format!(
+            " in params._meta: {requested} is served through the `initialize` handshake \
+             (send `initialize` first, then requests without a version in _meta); only \
+             {MODERN_VERSION} is named per request"
+        )
+    } else {
+        String::new()
     }
 }
 

@@ -456,3 +456,221 @@ fn mcp_config_write_merges_keeps_a_backup_and_leaves_malformed_files_alone() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
     assert_eq!(std::fs::read_to_string(&vscode).unwrap(), "{ not json");
 }
+
+#[test]
+fn validate_without_a_folder_checks_the_embedded_skill_from_anywhere() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(bin())
+        .args(["validate", "--json"])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["catalogue_format"], true, "{report}");
+    let out = Command::new(bin())
+        .arg("validate")
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("valid skill: (embedded) async-python-patterns"),
+        "{said}"
+    );
+}
+
+/// The binary on its embedded skill.
+fn embedded_cli(args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .output()
+        .expect("run async-patterns")
+}
+
+/// MCP tool and field names that mean nothing to someone at a shell.
+const MCP_WORDS: &[&str] = &[
+    "list_patterns",
+    "search_patterns",
+    "get_pattern",
+    "get_snippet",
+    "run_demo",
+    "has_demo",
+    "timeout_ms ",
+    "invalid params",
+];
+
+fn says_no_mcp(text: &str) {
+    for word in MCP_WORDS {
+        assert!(!text.contains(word), "`{word}` in a CLI message: {text}");
+    }
+}
+
+#[test]
+fn cli_errors_name_cli_commands_and_options() {
+    let cli = embedded_cli;
+    for args in [
+        &["show", "no-such-entry"][..],
+        &["run", "no-such-entry"],
+        &["run", "coroutines"],
+        &["snippet", "no-such-snippet"],
+        &["search", "x", "--limit", "0"],
+        &["run", "gather", "--timeout-ms", "0"],
+    ] {
+        let out = cli(args);
+        assert!(!out.status.success(), "{args:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        says_no_mcp(&said);
+        assert!(
+            said.contains("async-patterns") || said.contains("--"),
+            "{said}"
+        );
+    }
+    let said = String::from_utf8_lossy(&cli(&["search", "x", "--limit", "0"]).stderr).to_string();
+    assert!(said.contains("--limit must be between 1 and 50"), "{said}");
+    let said = String::from_utf8_lossy(&cli(&["run", "coroutines"]).stderr).to_string();
+    assert!(said.contains("`async-patterns list`"), "{said}");
+}
+
+#[test]
+fn show_prints_the_demo_and_its_parameters() {
+    let cli = embedded_cli;
+    let out = cli(&["show", "gather"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Demo: async-patterns run gather [--param NAME=VALUE]..."),
+        "{text}"
+    );
+    let tasks = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("tasks "))
+        .unwrap_or_else(|| panic!("no tasks line: {text}"));
+    for part in ["integer", "1..50", "default 3", "how many coroutines"] {
+        assert!(tasks.contains(part), "{part} missing: {tasks}");
+    }
+    // An entry without a demo says nothing of one.
+    let plain = cli(&["show", "coroutines"]);
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("Demo:"));
+}
+
+#[test]
+fn run_past_its_deadline_names_the_deadline_and_prints_the_output_so_far() {
+    let cli = embedded_cli;
+    if !support::have_python() {
+        return;
+    }
+    let out = cli(&["run", "gather", "--timeout-ms", "300", "--param", "delay=2"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("killed at its 300 ms deadline"), "{said}");
+    assert!(said.contains("--timeout-ms"), "{said}");
+    says_no_mcp(&said);
+    // The promise "output so far is printed above" holds: whatever it wrote is there,
+    // or it says there was none.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.is_empty() || said.contains("wrote no output"),
+        "{said}"
+    );
+}
+
+#[test]
+fn version_names_the_skill_and_the_protocols_served() {
+    let out = embedded_cli(&["--version"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("async-patterns {}\n", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    assert!(text.contains("skill async-python-patterns 1."), "{text}");
+    assert!(
+        text.contains("2026-07-28") && text.contains("2025-11-25"),
+        "{text}"
+    );
+}
+
+#[test]
+fn uninstall_help_offers_only_what_uninstall_uses() {
+    let out = embedded_cli(&["uninstall", "--help"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("--agent") && !text.contains("--force"),
+        "{text}"
+    );
+    let out = embedded_cli(&["uninstall", "--agent", "claude-code", "--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = embedded_cli(&["install", "--help"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--force"));
+}
+
+#[test]
+fn bash_completion_completes_commands_and_options() {
+    let script = embedded_cli(&["completions", "bash"]);
+    assert!(script.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("async-patterns.bash");
+    std::fs::write(&path, &script.stdout).unwrap();
+    // Load it into a real bash and ask for completions as the shell would.
+    let complete = |words: &str, cword: usize| {
+        let program = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD={cword}; COMP_LINE='{words}'; \
+             COMP_POINT=${{#COMP_LINE}}; \
+             _async__patterns async-patterns \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+             printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            path.display()
+        );
+        let out = Command::new("bash")
+            .args(["--norc", "-c", &program])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let commands = complete("async-patterns ru", 1);
+    assert_eq!(commands.trim(), "run", "{commands}");
+    let options = complete("async-patterns run --time", 2);
+    assert_eq!(options.trim(), "--timeout-ms", "{options}");
+}
+
+#[test]
+fn man_page_renders_and_lists_every_command() {
+    let page = embedded_cli(&["man"]);
+    assert!(page.status.success());
+    let roff = String::from_utf8_lossy(&page.stdout);
+    assert!(roff.contains(".TH async-patterns 1"), "{roff}");
+    for command in [
+        "serve",
+        "list",
+        "show",
+        "search",
+        "check",
+        "run",
+        "completions",
+    ] {
+        assert!(
+            roff.contains(&format!("async\\-patterns\\-{command}(1)")),
+            "{command} missing from SUBCOMMANDS"
+        );
+    }
+    // groff, where installed, formats it without a warning.
+    let Ok(mut groff) = Command::new("groff")
+        .args(["-man", "-Tutf8", "-ww", "-z"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    else {
+        eprintln!("groff not installed: formatting not checked");
+        return;
+    };
+    use std::io::Write;
+    groff.stdin.take().unwrap().write_all(&page.stdout).unwrap();
+    let out = groff.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

@@ -139,6 +139,22 @@ fn client_closing_stdout_mid_flight_stops_the_server_and_its_demos() {
 }
 
 #[test]
+fn client_closing_stdout_then_stdin_does_not_wait_for_demos() {
+    if !have_python() {
+        return;
+    }
+    // stdin EOF alone lets demos finish; a closed stdout too means nobody can read their
+    // replies, so the sleepers (30 s deadline) must be stopped at once.
+    let mut child = raw_hostile();
+    let mut stdin = child.stdin.take().unwrap();
+    start_sleepers(&mut stdin, 1);
+    drop(child.stdout.take());
+    let _ = writeln!(stdin, "{}", modern_call(100, "list_patterns", json!({})));
+    drop(stdin);
+    exits_cleanly_leaving_nothing(&mut child, "server waited for a demo nobody can read");
+}
+
+#[test]
 fn sigterm_while_demos_run_exits_zero_and_leaves_nothing() {
     if !have_python() {
         return;

@@ -173,21 +173,163 @@ fn other_requests_are_answered_while_demos_run() {
 }
 
 #[test]
-fn stdin_eof_stops_running_demos_and_exits() {
+fn demo_params_sent_as_strings_are_read_or_refused_by_name() {
     if !have_python() {
         return;
     }
     let mut s = tiny();
-    s.send(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
-        "name": "run_demo", "arguments": {"id": "alpha", "params": {"delay": 5}, "timeout_ms": 20000},
-        "_meta": {"io.modelcontextprotocol/protocolVersion": support::MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}}));
-    std::thread::sleep(Duration::from_millis(300));
-    let started = Instant::now();
-    assert!(s.finish().success());
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "exit waited for the demo"
+    let reply = s.call_tool(
+        "run_demo",
+        json!({"id": "alpha", "params": {"tasks": "2", "delay": "0.01"}}),
     );
+    let report = structured(&reply);
+    assert_eq!(report["params"], json!({"tasks": 2, "delay": 0.01}));
+    assert_eq!(report["summary"]["tasks"], 2);
+    let reply = s.call_tool(
+        "run_demo",
+        json!({"id": "alpha", "params": {"tasks": "two"}}),
+    );
+    assert_eq!(reply["result"]["isError"], true, "{reply}");
+    let text = reply["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains(r#"`tasks` must be an integer, not the string "two""#),
+        "{text}"
+    );
+}
+
+/// Checks MCP's progress rules on one request's notifications: strictly increasing, never
+/// past the total, the total unchanged once sent, and the last one at the total if any.
+fn assert_progress_rules(progress: &[&Value]) {
+    let steps: Vec<(f64, Option<f64>)> = progress
+        .iter()
+        .map(|m| {
+            (
+                m["params"]["progress"].as_f64().unwrap(),
+                m["params"]["total"].as_f64(),
+            )
+        })
+        .collect();
+    assert!(steps.len() >= 2, "started and finished at least: {steps:?}");
+    for pair in steps.windows(2) {
+        assert!(pair[1].0 > pair[0].0, "progress went back: {steps:?}");
+        if pair[0].1.is_some() {
+            assert_eq!(pair[1].1, pair[0].1, "total changed: {steps:?}");
+        }
+    }
+    for (p, total) in &steps {
+        assert!(total.is_none_or(|t| *p <= t), "past its total: {steps:?}");
+    }
+    let (last, total) = steps.last().unwrap();
+    if steps.iter().any(|(_, t)| t.is_some()) {
+        assert_eq!(
+            Some(*last),
+            *total,
+            "finished is not at the total: {steps:?}"
+        );
+    }
+}
+
+#[test]
+fn progress_keeps_the_rules_on_both_engines() {
+    let mut s = Server::embedded();
+    let engines: &[&str] = if have_python() {
+        &["native", "python"]
+    } else {
+        &["native"]
+    };
+    for engine in engines {
+        let token = format!("tok-{engine}");
+        let reply = s.modern(
+            "tools/call",
+            json!({"name": "run_demo", "arguments": {"id": "gather", "engine": engine},
+                   "_meta": {"progressToken": token}}),
+        );
+        assert_eq!(reply["result"]["isError"], false, "{reply}");
+        let progress: Vec<&Value> = s
+            .backlog
+            .iter()
+            .filter(|m| m["method"] == "notifications/progress")
+            .filter(|m| m["params"]["progressToken"] == token.as_str())
+            .collect();
+        assert_progress_rules(&progress);
+    }
+}
+
+/// Waits (bounded) for the server to exit after its stdin closed; returns how long it took.
+fn exit_after_eof(s: &mut Server, limit: Duration) -> (std::process::ExitStatus, Duration) {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            return (status, started.elapsed());
+        }
+        assert!(
+            started.elapsed() < limit,
+            "server did not exit after stdin EOF"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn demo_call(id: u64, arguments: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+        "name": "run_demo", "arguments": arguments,
+        "_meta": {"io.modelcontextprotocol/protocolVersion": support::MODERN, "io.modelcontextprotocol/clientCapabilities": {}}}})
+}
+
+#[test]
+fn stdin_eof_finishes_demos_in_flight_and_writes_their_replies() {
+    if !have_python() {
+        return;
+    }
+    // The README idiom: one request piped in, stdin closed at once.
+    let mut s = tiny();
+    s.send(&demo_call(
+        1,
+        json!({"id": "alpha", "params": {"tasks": 3, "delay": 0.5}}),
+    ));
+    s.send(&demo_call(
+        2,
+        json!({"id": "alpha", "params": {"tasks": 1}}),
+    ));
+    s.close_stdin();
+    let (status, took) = exit_after_eof(&mut s, Duration::from_secs(20));
+    assert!(status.success(), "{status:?}");
+    assert!(
+        took >= Duration::from_millis(400),
+        "exited before the demo could finish: {took:?}"
+    );
+    let mut replies = Vec::new();
+    while let Some(m) = s.next_message(Duration::from_secs(2)) {
+        replies.push(m);
+    }
+    let python = replies.iter().find(|m| m["id"] == 1).expect("reply to 1");
+    assert_eq!(python["result"]["isError"], false, "{python}");
+    assert_eq!(structured(python)["summary"]["tasks"], 3);
+    let second = replies.iter().find(|m| m["id"] == 2).expect("reply to 2");
+    assert_eq!(structured(second)["summary"]["tasks"], 1, "{second}");
+}
+
+#[test]
+fn stdin_eof_still_kills_a_demo_at_its_deadline_and_answers() {
+    if !have_python() {
+        return;
+    }
+    let mut s = tiny();
+    s.send(&demo_call(
+        1,
+        json!({"id": "alpha", "params": {"delay": 5}, "timeout_ms": 1000}),
+    ));
+    std::thread::sleep(Duration::from_millis(200));
+    s.close_stdin();
+    let (status, took) = exit_after_eof(&mut s, Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
+    assert!(
+        took < Duration::from_secs(5),
+        "waited past the deadline: {took:?}"
+    );
+    let reply = s.next_message(Duration::from_secs(2)).expect("a reply");
+    assert_eq!(reply["id"], 1);
+    assert_eq!(structured(&reply)["timed_out"], true, "{reply}");
 }
 
 #[test]

@@ -569,3 +569,49 @@ fn stdin_eof_exits_zero_promptly() {
     assert!(s.finish().success());
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[test]
+fn small_texts_read_right_on_every_path() {
+    let mut s = tiny();
+    // A review prompt without `python` names no half-finished version.
+    let review = s.modern(
+        "prompts/get",
+        json!({"name": "review-async-code", "arguments": {"code": "x = 1"}}),
+    );
+    let text = review["result"]["messages"][0]["content"]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!text.contains("for Python the user's"), "{text}");
+    assert!(
+        text.contains("for the Python version the user runs"),
+        "{text}"
+    );
+    let review = s.modern(
+        "prompts/get",
+        json!({"name": "review-async-code", "arguments": {"code": "x = 1", "python": "3.10"}}),
+    );
+    assert!(review["result"]["messages"][0]["content"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("for Python 3.10."));
+    // A batch is refused in words that fit stdio and HTTP alike.
+    s.send_raw(b"[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]\n");
+    let reply = s.next_message(Duration::from_secs(10)).expect("a reply");
+    let message = reply["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("one line each on stdio, one POST each over HTTP"),
+        "{message}"
+    );
+    // A version we serve through initialize is not called unsupported without a way on.
+    let reply = s.request(
+        "tools/list",
+        json!({"_meta": {"io.modelcontextprotocol/protocolVersion": "2025-11-25"}}),
+    );
+    let message = reply["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("served through the `initialize` handshake"),
+        "{message}"
+    );
+    assert_eq!(reply["error"]["code"], -32022);
+}

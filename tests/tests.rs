@@ -12,6 +12,7 @@ mod battery;
 mod check;
 mod cli;
 mod faults;
+mod http_first_contact;
 mod http_mcp;
 mod http_registry;
 mod http_security;

@@ -16,6 +16,33 @@ pub use lazy::LazyCatalog;
 pub use python::{BadPyVersion, PyVersion};
 pub use source::{EMBEDDED_NAME, MAX_BYTES, MAX_FILES};
 
+/// The embedded skill's own version (`metadata.version` in its SKILL.md), for
+/// `--version`; `None` if it has none.
+pub fn embedded_version() -> Option<String> {
+    let raw = source::embedded();
+    let file = raw.files.iter().find(|f| f.path == "SKILL.md")?;
+    let text = std::str::from_utf8(&file.bytes).ok()?;
+    let md = skill_md::parse(text, &raw.folder).ok()?;
+    md.frontmatter["metadata"]["version"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Writes the embedded skill's files under `dir/<its name>` and returns that folder, so
+/// tools that check folders (`validate`) can check exactly the bytes this binary serves.
+pub fn write_embedded(dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    let raw = source::embedded();
+    let root = dir.join(&raw.folder);
+    for file in &raw.files {
+        let path = root.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, &file.bytes)?;
+    }
+    Ok(root)
+}
+
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};

@@ -6,8 +6,13 @@ use std::path::PathBuf;
 #[derive(Parser)]
 #[command(
     name = "async-patterns",
-    version,
-    about = "Async Python patterns as an Agent Skill, served over MCP"
+    version = crate::cli::version::short(),
+    long_version = crate::cli::version::long(),
+    about = "Async Python patterns as an Agent Skill, served over MCP",
+    after_help = "Exit codes: 0 success; 1 the command ran and failed or found something \
+(unknown id, failed demo, invalid skill, findings); 2 usage error (bad option or value) \
+or a problem before the work (unreadable input, skill folder that does not load). \
+docs/cli.md has the table for every command."
 )]
 pub struct Cli {
     /// Serve or query this skill folder instead of the embedded one.
@@ -21,39 +26,51 @@ pub struct Cli {
 pub enum Command {
     /// Serve MCP on stdin/stdout (what assistants spawn), or over HTTP with --http ADDR.
     Serve(ServeArgs),
-    /// List the catalogue's entries.
+    /// List the catalogue's entries (id, category, minimum Python, demo, title).
     List {
-        #[arg(long)]
+        /// Only this kind of entry: concept, pattern or pitfall.
+        #[arg(long, value_name = "CATEGORY")]
         category: Option<String>,
-        #[arg(long)]
+        /// Only entries with this tag, e.g. gather.
+        #[arg(long, value_name = "TAG")]
         tag: Option<String>,
         /// Only entries that run on this Python, e.g. 3.10.
         #[arg(long = "python", value_name = "VERSION")]
         for_python: Option<String>,
+        /// Print the listing as JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
-    /// Show one entry.
+    /// Show one entry: its explanation, and its demo's parameters when it has one.
     Show {
+        /// The entry's id, as `list` or `search` print it, e.g. semaphore.
+        #[arg(value_name = "ID")]
         id: String,
+        /// Print the entry as JSON (metadata, snippets, demo) instead of Markdown.
         #[arg(long)]
         json: bool,
     },
     /// Print a snippet's code.
     Snippet {
+        /// The snippet's id (`show ID --json` lists an entry's snippets), e.g. gather.
+        #[arg(value_name = "ID")]
         id: String,
         /// Target Python version, e.g. 3.10: picks the variant that runs there.
         #[arg(long = "python", value_name = "VERSION")]
         for_python: Option<String>,
+        /// Print the snippet as JSON (code, variant chosen and why) instead of the code.
         #[arg(long)]
         json: bool,
     },
     /// Search by problem or error message.
     Search {
-        #[arg(required = true)]
+        /// What you are trying to do, or an error message you got.
+        #[arg(required = true, value_name = "WORDS")]
         query: Vec<String>,
-        #[arg(long, default_value_t = 5)]
+        /// How many matches to print at most (1-50).
+        #[arg(long, default_value_t = 5, value_name = "N")]
         limit: usize,
+        /// Print the matches as JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
@@ -80,17 +97,19 @@ pub enum Command {
         #[arg(long)]
         ignore_noqa: bool,
     },
-    /// Check a skill folder (default: the embedded skill's source, or --skill-dir).
+    /// Check a skill folder (default: --skill-dir, else the skill built into this binary).
     Validate {
         /// The skill folder to check.
+        #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// Print the report (valid, problems with file and line) as JSON.
         #[arg(long)]
         json: bool,
     },
     /// Copy the skill into an assistant's skills folder (same folders as the `skills` CLI).
     Install(InstallArgs),
     /// Remove what `install` wrote (files changed since are kept).
-    Uninstall(InstallArgs),
+    Uninstall(AgentTarget),
     /// Print (or --write) this server's entry for an MCP host's configuration.
     McpConfig {
         /// claude-code, claude-desktop, cursor, vscode or codex.
@@ -114,20 +133,36 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Print a shell completion script: `async-patterns completions bash >
+    /// ~/.local/share/bash-completion/completions/async-patterns`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `async-patterns man > ~/.local/share/man/man1/async-patterns.1`.
+    Man,
     /// Run an entry's demo in the sandbox.
     Run {
+        /// The entry's id; `show ID` lists its demo's parameters.
+        #[arg(value_name = "ID")]
         id: String,
-        /// A demo parameter, `name=value` (repeatable).
+        /// A demo parameter, `name=value` (repeatable); `show ID` lists them.
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
-        #[arg(long, default_value_t = crate::demo::DEFAULT_TIMEOUT_MS)]
+        /// Deadline in milliseconds (1-60000), counted from the start of the command; the
+        /// demo is killed past it.
+        #[arg(long, default_value_t = crate::demo::DEFAULT_TIMEOUT_MS, value_name = "MS")]
         timeout_ms: u64,
+        /// python runs the entry's script; native runs the built-in tokio mirror of the
+        /// core patterns, without Python.
         #[arg(long, value_enum, default_value = "python")]
         engine: EngineArg,
-        /// Run on this installed CPython version, e.g. 3.12.
-        /// A CPython version to run on (`3.12`), or an interpreter's path.
+        /// The Python to run on: an installed CPython version (3.12) or an interpreter's
+        /// path (default: python3 on PATH; also ASYNC_PATTERNS_PYTHON).
         #[arg(long = "python", value_name = "VERSION|PATH")]
         on_python: Option<String>,
+        /// Print the full report (timings, summary, output, isolation) as JSON.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -135,19 +170,26 @@ pub enum Command {
     },
 }
 
+/// Which assistant's skills folder, shared by `install` and `uninstall`.
 #[derive(ClapArgs)]
-pub struct InstallArgs {
+pub struct AgentTarget {
     /// claude-code, cursor, codex, opencode, github-copilot, vscode, gemini-cli, or all
     /// (every agent found in your home folder).
-    #[arg(long)]
+    #[arg(long, value_name = "AGENT")]
     pub agent: String,
-    /// Into the agent's folder in your home directory.
+    /// The agent's folder in your home directory.
     #[arg(long, short = 'g', conflicts_with = "project")]
     pub global: bool,
-    /// Into the current project (the default).
+    /// The current project's folder (the default).
     #[arg(long)]
     pub project: bool,
-    /// Replace a copy that was changed (install only).
+}
+
+#[derive(ClapArgs)]
+pub struct InstallArgs {
+    #[command(flatten)]
+    pub target: AgentTarget,
+    /// Replace a copy that was changed since it was installed.
     #[arg(long)]
     pub force: bool,
 }
@@ -191,6 +233,10 @@ pub struct HttpArgs {
     /// registry files) instead of stdio. Port 0 picks a free port; the address is printed.
     #[arg(long, value_name = "ADDR")]
     pub http: Option<String>,
+    /// Once listening, print the MCP URL (http://HOST:PORT/mcp) as one line on stdout, for
+    /// scripts that bind port 0 (stderr carries it too, among the logs).
+    #[arg(long, requires = "http")]
+    pub print_url: bool,
     /// Require `Authorization: Bearer TOKEN` on /mcp.
     #[arg(
         long,
@@ -231,4 +277,42 @@ pub struct HttpArgs {
     /// On SIGINT/SIGTERM, in-flight requests get this long to finish.
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     pub shutdown_grace_secs: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every option and positional of every command, with the command path, that has no
+    /// help text (`--help` would show a bare name).
+    fn undocumented(cmd: &clap::Command, path: &str, found: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                found.push(format!("{path} {id}"));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            if sub.get_about().is_none() {
+                found.push(format!("{path} {} (command)", sub.get_name()));
+            }
+            undocumented(sub, &format!("{path} {}", sub.get_name()), found);
+        }
+    }
+
+    #[test]
+    fn every_command_and_option_has_help() {
+        let mut found = Vec::new();
+        undocumented(&Cli::command(), "async-patterns", &mut found);
+        assert!(found.is_empty(), "no help text: {found:#?}");
+    }
+
+    #[test]
+    fn the_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -1,7 +1,7 @@
 //! The distribution commands: `install`/`uninstall` into agents' skill folders,
 //! `mcp-config` for hosts, `validate` and `pack` for registries.
 
-use super::args::{InstallArgs, ViaArg};
+use super::args::{AgentTarget, ViaArg};
 use super::usage;
 use crate::service::SkillService;
 use std::path::PathBuf;
@@ -74,9 +74,11 @@ pub(super) fn mcp_config(
     }
 }
 
+/// `install` (with `force`) or, with `remove`, `uninstall`.
 pub(super) fn install_command(
     service: &SkillService,
-    args: &InstallArgs,
+    args: &AgentTarget,
+    force: bool,
     remove: bool,
 ) -> ExitCode {
     use crate::distribution::install::{self, Installed, Scope};
@@ -110,7 +112,7 @@ pub(super) fn install_command(
                 }
             }
         } else {
-            match install::install(catalog, &base, &target, args.force) {
+            match install::install(catalog, &base, &target, force) {
                 Ok(Installed::Written) => eprintln!("installed {}", target.display()),
                 Ok(Installed::Replaced) => eprintln!("replaced {}", target.display()),
                 Ok(Installed::UpToDate) => eprintln!("up to date: {}", target.display()),
@@ -128,7 +130,27 @@ pub(super) fn install_command(
     }
 }
 
-pub(super) fn validate(dir: &std::path::Path, json: bool) -> ExitCode {
+/// Validates the skill built into this binary, from any working directory: its bytes are
+/// written to a scratch folder (the checks read folders) under the skill's own name.
+pub(super) fn validate_embedded(json: bool) -> ExitCode {
+    let written = tempfile::tempdir().and_then(|tmp| {
+        let root = crate::catalog::write_embedded(tmp.path())?;
+        Ok((tmp, root))
+    });
+    match written {
+        Ok((_tmp, root)) => {
+            let label = format!("(embedded) {}", crate::catalog::EMBEDDED_NAME);
+            validate(&root, &label, json)
+        }
+        Err(e) => {
+            eprintln!("error: cannot write the embedded skill to a scratch folder: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Validates the folder `dir`, naming it `shown` in messages.
+pub(super) fn validate(dir: &std::path::Path, shown: &str, json: bool) -> ExitCode {
     let report = crate::distribution::validate::validate(dir);
     if json {
         println!(
@@ -138,12 +160,12 @@ pub(super) fn validate(dir: &std::path::Path, json: bool) -> ExitCode {
     } else {
         for p in &report.problems {
             match p.line {
-                Some(line) => eprintln!("{}/{}:{line}: {}", dir.display(), p.file, p.message),
-                None => eprintln!("{}/{}: {}", dir.display(), p.file, p.message),
+                Some(line) => eprintln!("{shown}/{}:{line}: {}", p.file, p.message),
+                None => eprintln!("{shown}/{}: {}", p.file, p.message),
             }
         }
         if report.valid {
-            eprintln!("valid skill: {}", dir.display());
+            eprintln!("valid skill: {shown}");
         }
     }
     if report.valid {

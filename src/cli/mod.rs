@@ -10,9 +10,11 @@
 mod args;
 mod check;
 mod distribute;
+mod help_files;
 mod query;
 mod run;
 mod serve;
+mod version;
 
 pub use args::Cli;
 
@@ -101,13 +103,18 @@ fn one_malloc_arena() {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Generated from the argument definitions alone: no catalogue needed.
+    match &cli.command {
+        Command::Completions { shell } => return help_files::completions(*shell),
+        Command::Man => return help_files::man(),
+        _ => {}
+    }
     // Validation reports every problem of a folder, so it must not need a loadable one.
     if let Command::Validate { dir, json } = &cli.command {
-        let dir = dir
-            .clone()
-            .or_else(|| cli.skill_dir.clone())
-            .unwrap_or_else(|| PathBuf::from("skill/async-python-patterns"));
-        return distribute::validate(&dir, *json);
+        return match dir.clone().or_else(|| cli.skill_dir.clone()) {
+            Some(dir) => distribute::validate(&dir, &dir.display().to_string(), *json),
+            None => distribute::validate_embedded(*json),
+        };
     }
     // Checking user code needs no catalogue: a broken --skill-dir must not stop it.
     if let Command::Check {
@@ -164,6 +171,9 @@ pub fn main() -> ExitCode {
         }
         Command::Show { id, json } => report(service.pattern(&id), json, |out| {
             println!("{}", out.markdown.trim_end());
+            if let Some(demo) = &out.demo {
+                print!("\n{}", query::demo_text(&out.id, demo));
+            }
         }),
         Command::Snippet {
             id,
@@ -194,17 +204,22 @@ pub fn main() -> ExitCode {
             })
         }
         Command::Pack { out } => distribute::pack(&service, &out),
-        Command::Validate { .. } | Command::Check { .. } => {
+        Command::Validate { .. }
+        | Command::Check { .. }
+        | Command::Completions { .. }
+        | Command::Man => {
             unreachable!("handled before loading")
         }
-        Command::Install(args) => distribute::install_command(&service, &args, false),
+        Command::Install(args) => {
+            distribute::install_command(&service, &args.target, args.force, false)
+        }
         Command::McpConfig {
             host,
             write,
             via,
             url,
         } => distribute::mcp_config(&host, write, via, url),
-        Command::Uninstall(args) => distribute::install_command(&service, &args, true),
+        Command::Uninstall(target) => distribute::install_command(&service, &target, false, true),
         Command::Run {
             id,
             params,

@@ -10,12 +10,12 @@ pub(super) fn check_search(query: &str, limit: usize) -> Result<(), String> {
     use crate::service::{MAX_QUERY_CHARS, MAX_SEARCH_LIMIT as MAX_LIMIT};
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(format!(
-            "invalid params: limit must be between 1 and {MAX_LIMIT}, not {limit}"
+            "--limit must be between 1 and {MAX_LIMIT}, not {limit}"
         ));
     }
     if query.chars().count() > MAX_QUERY_CHARS {
         return Err(format!(
-            "invalid params: query is longer than {MAX_QUERY_CHARS} characters"
+            "the search words are longer than {MAX_QUERY_CHARS} characters"
         ));
     }
     Ok(())
@@ -61,4 +61,38 @@ pub(super) fn report<T: Serialize>(
             ExitCode::from(1)
         }
     }
+}
+
+/// `show ID`'s closing lines for an entry with a demo: how to run it and each parameter
+/// (name, type, range or choices, default, what it does), as `run --param` takes them.
+pub(super) fn demo_text(id: &str, demo: &crate::service::views::DemoInfo) -> String {
+    let mut text = format!("Demo: async-patterns run {id}");
+    if demo.params.is_empty() {
+        text.push_str(" (no parameters)\n");
+        return text;
+    }
+    text.push_str(" [--param NAME=VALUE]...\n");
+    let number = |x: f64| x.to_string();
+    for p in &demo.params {
+        let kind = serde_json::to_value(p.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let range = match (&p.choices, p.min, p.max) {
+            (Some(choices), _, _) => choices.join("|"),
+            (None, Some(min), Some(max)) => format!("{}..{}", number(min), number(max)),
+            (None, Some(min), None) => format!(">= {}", number(min)),
+            (None, None, Some(max)) => format!("<= {}", number(max)),
+            (None, None, None) => String::new(),
+        };
+        let default = match &p.default {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        text.push_str(&format!(
+            "  {:<12} {:<8} {:<10} default {:<8} {}\n",
+            p.name, kind, range, default, p.description
+        ));
+    }
+    text
 }

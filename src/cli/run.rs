@@ -5,7 +5,7 @@ use super::args::EngineArg;
 use super::query::report;
 use super::{runtime, usage, Threads};
 use crate::demo::{DemoRequest, Engine, MAX_TIMEOUT_MS};
-use crate::service::{failure_summary, DemoProgress, SkillService};
+use crate::service::{failure_summary, Audience, DemoProgress, SkillService};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -40,13 +40,14 @@ pub(super) fn run_demo_command(
     }
     if !(1..=MAX_TIMEOUT_MS).contains(&timeout_ms) {
         return usage(&format!(
-            "invalid params: timeout_ms must be between 1 and {MAX_TIMEOUT_MS}, not {timeout_ms}"
+            "--timeout-ms must be between 1 and {MAX_TIMEOUT_MS}, not {timeout_ms}"
         ));
     }
+    let deadline = std::time::Duration::from_millis(timeout_ms);
     let request = DemoRequest {
         id,
         params: map,
-        timeout: std::time::Duration::from_millis(timeout_ms),
+        timeout: deadline,
         engine: match engine {
             EngineArg::Python => Engine::Python,
             EngineArg::Native => Engine::Native,
@@ -78,14 +79,21 @@ pub(super) fn run_demo_command(
         }
         result
     });
-    // A demo that ran but failed prints its report (with --json) and exits 1.
+    // A demo that ran but failed prints its report (with --json) or the output it made
+    // (stdout to stdout, stderr to stderr), then why, and exits 1.
     if let Ok(failed) = &result {
-        if let Some(what) = failure_summary(failed) {
+        if let Some(what) = failure_summary(failed, deadline, Audience::Cli) {
             if json {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(failed).unwrap_or_default()
                 );
+            } else {
+                print!("{}", failed.stdout);
+                eprint!("{}", failed.stderr);
+                if failed.stdout.is_empty() && failed.stderr.trim().is_empty() {
+                    eprintln!("(the demo wrote no output before it stopped)");
+                }
             }
             eprintln!("async-patterns: {what}");
             return ExitCode::from(1);

@@ -24,6 +24,10 @@ pub(super) fn serve(service: Arc<SkillService>, args: ServeArgs) -> ExitCode {
     if std::io::stdin().is_terminal() {
         eprintln!("{TERMINAL_HINT}");
     }
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        "serving MCP on stdin/stdout"
+    );
     // One thread: the stdio path is a single reader and writer, and avoiding cross-thread
     // hand-offs per message is what keeps latency low.
     let runtime = match runtime(Threads::One) {
@@ -70,6 +74,7 @@ pub(super) fn serve_http(service: Arc<SkillService>, args: ServeArgs) -> ExitCod
     };
     let config = HttpConfig {
         addr,
+        print_url: h.print_url,
         token: h.token.filter(|t| !t.is_empty()),
         allow_origins: h.allow_origin,
         allow_hosts: h.allow_host,

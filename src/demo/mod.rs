@@ -99,7 +99,7 @@ pub enum DemoError {
     BadParams(String),
     #[error(transparent)]
     NoInterpreter(#[from] interpreter::NoInterpreter),
-    #[error("all {slots} demo slots stayed busy until the deadline; try again shortly or with a longer timeout_ms")]
+    #[error("all {slots} demo slots stayed busy until the deadline; try again shortly or with a longer deadline (timeout_ms, run --timeout-ms)")]
     Busy { slots: usize },
     #[error(
         "the native engine has no mirror of `{id}`; it covers: {covered}. Use engine \"python\""

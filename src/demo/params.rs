@@ -35,6 +35,45 @@ fn render(value: &Value) -> String {
     }
 }
 
+/// Hosts that build arguments from text fields send numbers and flags as strings
+/// (`{"tasks": "3"}`). A string that reads exactly as the declared type becomes that value;
+/// anything else is left for the type check to refuse by name.
+fn coerce(kind: &ParamType, value: &Value) -> Value {
+    let Some(text) = value.as_str().map(str::trim) else {
+        return value.clone();
+    };
+    let parsed = match kind {
+        ParamType::Integer => text
+            .parse::<i64>()
+            .ok()
+            .map(Value::from)
+            .or_else(|| text.parse::<u64>().ok().map(Value::from)),
+        ParamType::Number => text
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .and_then(|x| {
+                // Keep integers integral, so the script sees `3`, not `3.0`.
+                text.parse::<i64>()
+                    .ok()
+                    .map(Value::from)
+                    .or_else(|| serde_json::Number::from_f64(x).map(Value::Number))
+            }),
+        ParamType::Boolean => text.parse::<bool>().ok().map(Value::from),
+        ParamType::String => None,
+    };
+    parsed.unwrap_or_else(|| value.clone())
+}
+
+/// What a refused value was, for the error message: a string is shown as one, so the
+/// reader sees why `"three"` is not an integer.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("the string {}", Value::from(s.as_str())),
+        other => other.to_string(),
+    }
+}
+
 /// Checks every given value and returns `--name value` flags for all declared
 /// parameters (given or default), plus the effective values for the result.
 pub fn to_flags(
@@ -49,15 +88,16 @@ pub fn to_flags(
     let mut flags = Vec::with_capacity(declared.len() * 2);
     let mut effective = Map::new();
     for p in declared {
-        let value = given.get(&p.name).unwrap_or(&p.default);
+        let value = &coerce(&p.kind, given.get(&p.name).unwrap_or(&p.default));
         let bad = |why: &str| format!("parameter `{}` {why}; {}", p.name, allowed(declared));
+        let wrong = |what: &str| bad(&format!("must be {what}, not {}", shown(value)));
         match p.kind {
             ParamType::Integer if !(value.is_i64() || value.is_u64()) => {
-                return Err(bad("must be an integer"))
+                return Err(wrong("an integer"))
             }
-            ParamType::Number if !value.is_number() => return Err(bad("must be a number")),
-            ParamType::Boolean if !value.is_boolean() => return Err(bad("must be true or false")),
-            ParamType::String if !value.is_string() => return Err(bad("must be a string")),
+            ParamType::Number if !value.is_number() => return Err(wrong("a number")),
+            ParamType::Boolean if !value.is_boolean() => return Err(wrong("true or false")),
+            ParamType::String if !value.is_string() => return Err(wrong("a string")),
             _ => {}
         }
         if let Some(x) = value.as_f64() {
@@ -138,5 +178,40 @@ mod tests {
         assert!(to_flags(&declared(), &float)
             .unwrap_err()
             .contains("integer"));
+    }
+
+    #[test]
+    fn numbers_sent_as_strings_are_read_as_numbers() {
+        let given = json!({"tasks": " 3", "delay": "0.5"})
+            .as_object()
+            .unwrap()
+            .clone();
+        let (flags, effective) = to_flags(&declared(), &given).unwrap();
+        assert_eq!(flags, vec!["--tasks", "3", "--delay", "0.5"]);
+        assert_eq!(effective["tasks"], json!(3));
+        assert_eq!(effective["delay"], json!(0.5));
+        // Still range-checked once read.
+        let over = json!({"tasks": "1000"}).as_object().unwrap().clone();
+        assert!(to_flags(&declared(), &over)
+            .unwrap_err()
+            .contains("out of range"));
+    }
+
+    #[test]
+    fn strings_that_are_not_numbers_are_refused_by_name() {
+        for bad in ["three", "1.5", "", "NaN"] {
+            let given = json!({"tasks": bad}).as_object().unwrap().clone();
+            let err = to_flags(&declared(), &given).unwrap_err();
+            assert!(
+                err.contains(&format!(
+                    "`tasks` must be an integer, not the string \"{bad}\""
+                )),
+                "{err}"
+            );
+        }
+        let given = json!({"delay": "inf"}).as_object().unwrap().clone();
+        assert!(to_flags(&declared(), &given)
+            .unwrap_err()
+            .contains("must be a number"));
     }
 }

@@ -235,6 +235,14 @@ impl Dispatcher {
             (Era::Legacy(_), _) => conn.session.log_level(),
         };
 
+        if req.method == "tools/call" {
+            // The tool's name only: arguments can hold a user's code or secrets.
+            tracing::info!(
+                tool = req.target.as_deref().unwrap_or("?"),
+                protocol = era.version(),
+                "tool call"
+            );
+        }
         let kind = methods::call_kind(&req.method, req.target.as_deref());
         let cancel = conn.closed.child_token();
         let id = req.id;

@@ -96,7 +96,9 @@ impl Incoming {
             serde_json::from_str::<serde::de::IgnoredAny>(trimmed)
                 .map_err(|e| null(McpError::Parse(e.to_string())))?;
             return Err(null(McpError::InvalidRequest(
-                "JSON-RPC batches are not supported by MCP; send one message per line".into(),
+                "JSON-RPC batches are not supported by MCP; send each message on its own (one \
+                 line each on stdio, one POST each over HTTP)"
+                    .into(),
             )));
         }
         if !trimmed.starts_with('{') {

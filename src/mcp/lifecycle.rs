@@ -62,6 +62,18 @@ pub fn initialize(
         .copied()
         .unwrap_or(LEGACY_VERSIONS[0]);
     ctx.session.set_legacy_version(version);
+    let info = params.get("clientInfo");
+    let field = |key: &str| {
+        let text = info.and_then(|i| i.get(key)).and_then(Value::as_str);
+        // A name, not content: cut so a hostile client cannot flood the log.
+        text.unwrap_or("?").chars().take(64).collect::<String>()
+    };
+    tracing::info!(
+        client = field("name"),
+        client_version = field("version"),
+        protocol = version,
+        "client session started"
+    );
     Ok(json!({
         "protocolVersion": version,
         "capabilities": capabilities(true),

@@ -120,7 +120,12 @@ pub fn get(service: &SkillService, params: GetParams) -> Result<Value, McpError>
             let code = required("code")?;
             let target = arg("python")?;
             let static_findings = static_findings(&code, target.as_deref());
-            let python = target.unwrap_or_else(|| "the user's".to_string());
+            let python = match target {
+                Some(version) => format!("Python {version}"),
+                None => "the Python version the user runs (not given: ask, or say which \
+                         versions each fix needs)"
+                    .to_string(),
+            };
             let pitfalls: Vec<String> = catalog
                 .entries
                 .iter()
@@ -128,7 +133,7 @@ pub fn get(service: &SkillService, params: GetParams) -> Result<Value, McpError>
                 .map(|e| format!("- `{}`: {}", e.id, e.summary))
                 .collect();
             vec![user_text(format!(
-                "Review this asyncio code for Python {python}. For each problem, quote the line, \
+                "Review this asyncio code for {python}. For each problem, quote the line, \
                  explain the failure it causes, and name the catalogue entry that fixes it \
                  (get_pattern <id>); prefer the fix that runs on that Python (get_snippet with \
                  `python`). {static_findings}Known pitfalls:\n{}\n\n```python\n{code}\n```",

@@ -138,16 +138,17 @@ pub fn templates(catalog: &Catalog) -> Value {
     })
 }
 
+/// The test skill fixtures, written out under their real names (see the file).
+#[cfg(test)]
+#[path = "../../tests/support/fixtures.rs"]
+mod fixtures;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn catalog() -> Catalog {
-        Catalog::from_dir(std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/tiny-skill"
-        )))
-        .unwrap()
+        Catalog::from_dir(&fixtures::fixture("tiny-skill")).unwrap()
     }
 
     #[test]

@@ -26,7 +26,42 @@ fn raw_schema_for<T: JsonSchema>() -> Value {
         map.remove("$schema");
         map.remove("title");
     }
+    make_portable(&mut value);
     value
+}
+
+/// Numeric formats schemars writes from Rust types. JSON Schema 2020-12 defines none of
+/// them, so strict validators (ajv in every TypeScript host) warn on each one.
+const RUST_NUMBER_FORMATS: &[&str] = &[
+    "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
+    "float", "double",
+];
+
+/// Removes what strict 2020-12 validators flag: Rust-only `format`s (an unsigned one keeps
+/// its meaning as `minimum: 0`), and `"default": null` from `#[serde(default)]` options,
+/// which contradicts the property's own type.
+fn make_portable(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            let rust_format = map
+                .get("format")
+                .and_then(Value::as_str)
+                .filter(|f| RUST_NUMBER_FORMATS.contains(f))
+                .map(str::to_owned);
+            if let Some(format) = rust_format {
+                map.remove("format");
+                if format.starts_with("uint") {
+                    map.entry("minimum").or_insert(Value::from(0));
+                }
+            }
+            if map.get("default").is_some_and(Value::is_null) {
+                map.remove("default");
+            }
+            map.values_mut().for_each(make_portable);
+        }
+        Value::Array(items) => items.iter_mut().for_each(make_portable),
+        _ => {}
+    }
 }
 
 /// `{"type": [X, "null"], ...rest}` becomes `{"anyOf": [{"type": X, ...rest}, {"type":
@@ -179,10 +214,29 @@ mod tests {
         let code = &schema["properties"]["code"];
         assert_eq!(
             code["anyOf"],
-            serde_json::json!([{"type": "integer", "format": "int32"}, {"type": "null"}])
+            serde_json::json!([{"type": "integer"}, {"type": "null"}])
         );
         assert_eq!(code["description"], "Why it stopped.");
         assert!(!schema.to_string().contains(r#"["integer","null"]"#));
+    }
+
+    #[derive(Deserialize, JsonSchema)]
+    #[allow(dead_code)]
+    struct Counts {
+        /// How many.
+        #[serde(default)]
+        limit: Option<u32>,
+        ratio: f64,
+    }
+
+    #[test]
+    fn rust_formats_and_null_defaults_are_removed() {
+        let schema = input_schema_for::<Counts>();
+        let text = schema.to_string();
+        assert!(!text.contains("format"), "{text}");
+        assert!(!text.contains("null"), "{text}");
+        assert_eq!(schema["properties"]["limit"]["minimum"], 0);
+        assert_eq!(schema["properties"]["limit"]["type"], "integer");
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod demo;
 mod error;
 pub mod views;
 
-pub use demo::{failure_summary, DemoProgress};
+pub use demo::{failure_summary, Audience, DemoProgress};
 pub use error::QueryError;
 
 use crate::catalog::{Catalog, Category, LazyCatalog, PyVersion, SnippetLookupError};

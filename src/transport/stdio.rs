@@ -106,9 +106,13 @@ async fn write_all_messages<W: AsyncWrite + Unpin>(
     }
 }
 
-/// Serves one connection until `input` ends or `shutdown` completes (SIGTERM), then
-/// stops running work (demos are killed, scratch folders removed) and returns once every
-/// queued reply is written.
+/// Serves one connection until `input` ends or `shutdown` completes (SIGTERM).
+///
+/// At the end of input the calls already in flight still finish (each within its own
+/// deadline) and their replies are written before we return: a one-shot pipe such as
+/// `printf '<request>' | async-patterns serve` must get its answer. Listeners, which run
+/// until the client ends them, end with the input. SIGTERM or a closed stdout instead
+/// stop running work at once (demos are killed, scratch folders removed).
 pub async fn serve<R, W>(
     dispatcher: Arc<Dispatcher>,
     input: R,
@@ -129,10 +133,13 @@ pub async fn serve<R, W>(
     let (tx, rx) = mpsc::channel::<String>(OUTBOX_CAPACITY);
     let writer = tokio::spawn(write_all_messages(output, rx, stop.clone()));
 
+    tracing::info!("MCP client connected on stdio");
     let conn = Connection::new(Session::new(), Some(Outbox(tx.clone())));
     let mut reader = BufReader::with_capacity(64 * 1024, input);
     let mut buf = Vec::new();
+    // Demos, which end by their deadline, apart from listeners, which never end alone.
     let mut running = JoinSet::new();
+    let mut listening = JoinSet::new();
     loop {
         if reader.buffer().is_empty() {
             // Let the writer send what is queued before a read that may spin (see
@@ -186,32 +193,49 @@ pub async fn serve<R, W>(
                     }
                 }
             }
-            Prepared::Call { future, .. } => {
+            Prepared::Call { future, kind } => {
                 let tx = tx.clone();
-                running.spawn(async move {
+                let call = async move {
                     if let Some(reply) = future.await {
                         let _ = tx.send(reply.json).await;
                     }
-                });
+                };
+                if kind == CallKind::OpenEnded {
+                    listening.spawn(call);
+                } else {
+                    running.spawn(call);
+                }
             }
         }
         // Reap finished long calls so the set does not grow on a long session, and stop
         // reading while too many are pending: a client pipelining thousands of demos
         // waits for room instead of growing our memory.
         while running.try_join_next().is_some() {}
-        while running.len() >= MAX_LONG_CALLS {
+        while listening.try_join_next().is_some() {}
+        while running.len() + listening.len() >= MAX_LONG_CALLS {
             tokio::select! {
-                _ = running.join_next() => {}
+                Some(_) = running.join_next() => {}
+                Some(_) = listening.join_next() => {}
                 () = stop.cancelled() => break,
             }
         }
     }
-    // stdin is closed: the client is gone. Stop running demos (their process groups are
-    // killed) and wait for them to unwind, then flush what is queued.
+    // Input is over. Unless we were told to stop (SIGTERM, stdout gone), let the demos in
+    // flight reach their result or their deadline so their replies are written.
+    while !stop.is_cancelled() && !running.is_empty() {
+        tokio::select! {
+            _ = running.join_next() => {}
+            () = stop.cancelled() => {}
+        }
+    }
+    // Whatever still runs now (listeners, or demos after a stop) is cancelled: process
+    // groups are killed; wait for them to unwind, then flush what is queued.
     conn.closed.cancel();
     while running.join_next().await.is_some() {}
+    while listening.join_next().await.is_some() {}
     drop(conn);
     drop(tx);
     watcher.abort();
+    tracing::info!("stdio client gone: stopping");
     let _ = writer.await;
 }

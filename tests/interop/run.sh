@@ -2,7 +2,7 @@
 # Third-party MCP clients against the real binary, over stdio and HTTP: the official
 # conformance suite (0.2.0-alpha.12), the official Python SDK (mcp 2.3), the official
 # TypeScript client (@modelcontextprotocol/client 2.4, with its SkillsClient), the MCP
-# Inspector CLI (2.12) and the `skills` CLI (1.7). Installs them into tests/interop/.deps
+# Inspector CLI (2.12), the `skills` CLI (1.7) and ajv (8.20, strict schema checks). Installs them into tests/interop/.deps
 # (git-ignored): a Python venv, and Node 22 from the npm registry.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -15,7 +15,7 @@ if [ ! -x "$deps/venv/bin/pytest" ]; then
   "$deps/venv/bin/pip" install -q "mcp==2.3.0" "pytest==9.2.0"
 fi
 node_packages=(node@22 @modelcontextprotocol/client@2.4.0 @modelcontextprotocol/inspector@2.12.0
-  @modelcontextprotocol/conformance@0.2.0-alpha.12 skills@1.7)
+  @modelcontextprotocol/conformance@0.2.0-alpha.12 skills@1.7 ajv@8.20.0)
 if ! cmp -s <(printf '%s\n' "${node_packages[@]}") "$deps/.node-packages" 2>/dev/null; then
   [ -f "$deps/package.json" ] || echo '{"name": "async-patterns-interop", "private": true}' > "$deps/package.json"
   (cd "$deps" && npm install --no-audit --no-fund --loglevel=error "${node_packages[@]}")

@@ -21,7 +21,7 @@ else
   # The test binaries name the repository by its absolute path. When nobody may not
   # walk that path (a clone under /root), nobody gets the one right to look up paths
   # and read files, and nothing else: no right the sandbox layers depend on.
-  if ! "${as[@]}" test -x "${bins[0]}" 2>/dev/null || ! "${as[@]}" test -r tests/fixtures/hostile-skill/SKILL.md 2>/dev/null; then
+  if ! "${as[@]}" test -x "${bins[0]}" 2>/dev/null || ! "${as[@]}" test -r tests/fixtures/hostile-skill/SKILL.md.fixture 2>/dev/null; then
     echo "note: nobody cannot reach $(pwd); running with CAP_DAC_READ_SEARCH only"
     as=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+dac_read_search --ambient-caps=+dac_read_search)
   fi

@@ -3,6 +3,7 @@
 //! HTTP.
 #![allow(dead_code)]
 
+pub mod fixtures;
 pub mod http;
 pub mod in_process;
 
@@ -64,11 +65,7 @@ pub fn scratch_dirs_of(pid: u32) -> Vec<PathBuf> {
         .collect()
 }
 
-pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+pub use fixtures::fixture;
 
 /// A client's end of one stdio connection, whatever runs the server: it writes lines
 /// and reads the server's lines, keeping the messages it was not waiting for.

@@ -6,7 +6,7 @@ use crate::catalog::PyVersion;
 use crate::demo::{DemoReport, DemoRequest, Engine, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS};
 use crate::error::McpError;
 use crate::mcp::context::RequestContext;
-use crate::service::{failure_summary, DemoProgress, QueryError, SkillService};
+use crate::service::{failure_summary, Audience, DemoProgress, QueryError, SkillService};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -81,8 +81,8 @@ pub fn request(args: Args) -> Result<DemoRequest, ToolFailure> {
 
 /// Turns a finished run into the tool's answer: a demo that timed out, crashed or printed
 /// no summary is a failure the model should see, with the report attached.
-fn outcome(report: DemoReport) -> Result<DemoReport, ToolFailure> {
-    let Some(what) = failure_summary(&report) else {
+fn outcome(report: DemoReport, deadline: Duration) -> Result<DemoReport, ToolFailure> {
+    let Some(what) = failure_summary(&report, deadline, Audience::Tool) else {
         return Ok(report);
     };
     let structured = serde_json::to_value(&report).ok();
@@ -120,6 +120,7 @@ async fn execute(
         Err(failure) => return Ok(ToolResult::failed(failure)),
     };
     let id = request.id.clone();
+    let deadline = request.timeout;
     let started =
         serde_json::json!({ "event": "demo started", "id": id, "engine": request.engine });
     ctx.log("info", started).await;
@@ -145,5 +146,9 @@ async fn execute(
         });
         ctx.log(level, finished).await;
     }
-    ToolResult::from_run(result.map_err(ToolFailure::from).and_then(outcome))
+    ToolResult::from_run(
+        result
+            .map_err(ToolFailure::from)
+            .and_then(|report| outcome(report, deadline)),
+    )
 }

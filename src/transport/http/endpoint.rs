@@ -241,6 +241,8 @@ async fn initialize(shared: &Arc<Shared>, message: Incoming, id: Id<'static>) ->
     }
     match shared.sessions.insert(state) {
         Ok(session_id) => {
+            // Never the id itself: it is what lets a client act in the session.
+            tracing::info!("HTTP session opened");
             let mut response = json(StatusCode::OK, reply.json);
             if let Ok(value) = HeaderValue::from_str(&session_id) {
                 response.headers_mut().insert(MCP_SESSION_ID, value);
@@ -272,6 +274,7 @@ fn delete(shared: &Shared, headers: &HeaderMap) -> Response<Body> {
     };
     match shared.sessions.remove(session_id) {
         Some(session) => {
+            tracing::info!("HTTP session closed by the client");
             session.close();
             Response::new(Body::empty())
         }

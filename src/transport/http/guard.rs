@@ -200,6 +200,7 @@ mod tests {
     fn config(token: Option<&str>) -> HttpConfig {
         HttpConfig {
             addr: "127.0.0.1:0".parse().unwrap(),
+            print_url: false,
             token: token.map(String::from),
             allow_origins: vec!["https://App.example.com/".into()],
             allow_hosts: vec!["mcp.example.com:8443".into()],

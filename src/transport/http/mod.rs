@@ -5,7 +5,7 @@
 //!   one with `Mcp-Session-Id` sessions ([`sessions`]).
 //! - `/.well-known/agent-skills/…` and `/.well-known/skills/…`: what `npx skills add`
 //!   reads ([`well_known`]), built by [`crate::distribution::registry`].
-//! - `/healthz`.
+//! - `/healthz`, and `/`: a short page for whoever opens the address in a browser.
 //!
 //! Every request passes the [`guard`] first (Host, Origin, bearer token). The server
 //! bounds what a client can hold: connections (a semaphore), header size and time, body
@@ -17,6 +17,7 @@ mod call;
 mod endpoint;
 mod guard;
 mod headers;
+mod home;
 mod idle;
 mod response;
 mod sessions;
@@ -50,6 +51,8 @@ const UNWIND: Duration = Duration::from_secs(3);
 
 pub struct HttpConfig {
     pub addr: SocketAddr,
+    /// Also print the MCP URL on stdout (`--print-url`).
+    pub print_url: bool,
     pub token: Option<String>,
     pub allow_origins: Vec<String>,
     pub allow_hosts: Vec<String>,
@@ -148,6 +151,15 @@ pub async fn serve(
     tokio::pin!(signal);
 
     eprintln!("async-patterns: MCP on http://{local}/mcp");
+    if shared.config.print_url {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "http://{local}/mcp").and_then(|()| out.flush());
+    }
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        "serving MCP at http://{local}/mcp, the skill registry at http://{local}/.well-known/"
+    );
     let open = Arc::new(idle::OpenConnections::default());
     // When every slot is taken, this many of the oldest silent connections make room.
     let evict_batch = (shared.config.max_connections / 8).max(1);
@@ -248,6 +260,8 @@ async fn respond(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Body>
         }
     } else if path == "/healthz" {
         healthz(shared, req.method())
+    } else if path == "/" {
+        home::page(req.method(), req.headers())
     } else if let Some(rest) = path.strip_prefix("/.well-known/") {
         let rest = rest.to_string();
         well_known::handle(shared, req.method(), &rest)
@@ -272,7 +286,7 @@ fn healthz(shared: &Shared, method: &Method) -> Response<Body> {
     response
 }
 
-fn text(status: StatusCode, message: &'static str) -> Response<Body> {
+pub(super) fn text(status: StatusCode, message: &'static str) -> Response<Body> {
     let mut response = Response::new(Body::full(message));
     *response.status_mut() = status;
     response.headers_mut().insert(
@@ -282,7 +296,7 @@ fn text(status: StatusCode, message: &'static str) -> Response<Body> {
     response
 }
 
-fn not_allowed(allow: &'static str) -> Response<Body> {
+pub(super) fn not_allowed(allow: &'static str) -> Response<Body> {
     let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
     response
         .headers_mut()

@@ -156,3 +156,44 @@ def test_cancelling_a_demo_kills_it_and_the_server_keeps_serving(mode):
             assert (await c.list_tools()).tools
 
     run(go())
+
+
+def test_every_schema_is_valid_2020_12_with_only_known_formats():
+    """The SDK validates structured results with jsonschema: each advertised schema must
+    be a valid 2020-12 schema, name only formats the dialect defines, and give no
+    property a default its own type refuses."""
+    from jsonschema import Draft202012Validator
+
+    known = Draft202012Validator.FORMAT_CHECKER.checkers.keys() | {"uri-reference", "iri", "iri-reference"}
+
+    def walk(schema, at, found):
+        if isinstance(schema, dict):
+            fmt = schema.get("format")
+            if isinstance(fmt, str) and fmt not in known:
+                found.append(f"{at}: format {fmt}")
+            # (a `properties` map may hold properties named "default" and "type")
+            if "default" in schema and isinstance(schema.get("type"), (str, list)):
+                if not Draft202012Validator({"type": schema["type"]}).is_valid(schema["default"]):
+                    found.append(f"{at}: default {schema['default']!r} is not a {schema['type']}")
+            for key, sub in schema.items():
+                walk(sub, f"{at}.{key}", found)
+        elif isinstance(schema, list):
+            for i, sub in enumerate(schema):
+                walk(sub, f"{at}[{i}]", found)
+
+    async def go():
+        async with client("auto") as c:
+            found = []
+            for tool in (await c.list_tools()).tools:
+                for key, schema in [("input", tool.input_schema), ("output", tool.output_schema)]:
+                    if schema is None:
+                        continue
+                    Draft202012Validator.check_schema(schema)
+                    walk(schema, f"{tool.name}.{key}", found)
+            assert found == []
+            # A host that sends numbers as strings still runs the demo.
+            reply = await c.call_tool("run_demo", {"id": "gather", "engine": "native", "params": {"tasks": "2"}})
+            assert not reply.is_error, reply
+            assert reply.structured_content["params"]["tasks"] == 2
+
+    run(go())

@@ -130,3 +130,19 @@ test('npx skills add <repository path> --skill async-python-patterns installs by
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('npx skills add <repository path> without --skill finds exactly one skill', () => {
+  // Test fixtures (hostile demos, broken skills) must never be offered for install.
+  const home = mkdtempSync(join(tmpdir(), 'skills-home-'));
+  try {
+    const r = spawnSync('skills', ['add', REPO, '-g', '-a', 'claude-code', '-y'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, HOME: home, DISABLE_TELEMETRY: '1', CI: '1' },
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.deepEqual(readdirSync(join(home, '.claude/skills')), ['async-python-patterns'], r.stdout);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
