@@ -674,3 +674,47 @@ fn man_page_renders_and_lists_every_command() {
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+/// A second `--write` that changes nothing writes nothing: the `.bak` still holds the
+/// user's own file, not the already-merged one, and the message says so.
+#[test]
+fn mcp_config_write_twice_keeps_the_users_backup_and_says_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let cursor = home.join(".cursor/mcp.json");
+    std::fs::create_dir_all(cursor.parent().unwrap()).unwrap();
+    let original = r#"{"mcpServers": {"other": {"command": "x"}}}"#;
+    std::fs::write(&cursor, original).unwrap();
+    let args = ["mcp-config", "--host", "cursor", "--write"];
+    let first = in_home(home, home, &args);
+    assert!(String::from_utf8_lossy(&first.stderr).contains("wrote "));
+    let merged = std::fs::read_to_string(&cursor).unwrap();
+    let second = in_home(home, home, &args);
+    assert!(second.status.success());
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(said.contains("unchanged"), "{said}");
+    assert_eq!(std::fs::read_to_string(&cursor).unwrap(), merged);
+    let backup = home.join(".cursor/mcp.json.bak");
+    assert_eq!(std::fs::read_to_string(backup).unwrap(), original);
+}
+
+#[test]
+fn mcp_config_carries_skill_dir_into_the_entry() {
+    let skill = fixture("tiny-skill");
+    let out = Command::new(bin())
+        .args(["--skill-dir", skill.to_str().unwrap()])
+        .args(["mcp-config", "--host", "cursor", "--via", "binary"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let entry: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let absolute = std::fs::canonicalize(&skill).unwrap();
+    assert_eq!(
+        entry["mcpServers"]["async-patterns"]["args"],
+        json!(["--skill-dir", absolute.to_str().unwrap(), "serve"])
+    );
+}

@@ -12,8 +12,9 @@ pub(super) fn mcp_config(
     write: bool,
     via: Option<ViaArg>,
     url: Option<String>,
+    skill_dir: Option<&std::path::Path>,
 ) -> ExitCode {
-    use crate::distribution::mcp_config::{self, Launch};
+    use crate::distribution::mcp_config::{self, Entry, Launch, Written};
     let binary = std::env::current_exe()
         .and_then(std::fs::canonicalize)
         .unwrap_or_else(|_| PathBuf::from(mcp_config::COMMAND));
@@ -30,12 +31,18 @@ pub(super) fn mcp_config(
             mcp_config::default_launch(host, &binary, std::env::var_os("PATH").as_deref())
         }
     };
+    // The host starts the server from its own folder: the skill folder goes in absolute.
+    let skill_dir = match skill_dir.map(std::fs::canonicalize).transpose() {
+        Ok(dir) => dir,
+        Err(e) => return usage(&format!("--skill-dir: {e}")),
+    };
+    let server = Entry { launch, skill_dir };
     if !write {
-        return match mcp_config::snippet(host, &launch) {
+        return match mcp_config::snippet(host, &server) {
             Ok(text) => {
                 println!("{}", text.trim_end());
                 if host == "claude-code" {
-                    match (&launch, launch.command()) {
+                    match (&server.launch, server.command()) {
                         (Launch::Url(url), _) => {
                             eprintln!("or: claude mcp add --transport http async-patterns {url}")
                         }
@@ -56,8 +63,12 @@ pub(super) fn mcp_config(
         .map(PathBuf::from)
         .unwrap_or_default();
     let project = std::env::current_dir().unwrap_or_default();
-    match mcp_config::write(host, &launch, &home, &project) {
-        Ok((path, backup)) => {
+    match mcp_config::write(host, &server, &home, &project) {
+        Ok(Written::Unchanged(path)) => {
+            eprintln!("unchanged: {} already has this entry", path.display());
+            ExitCode::SUCCESS
+        }
+        Ok(Written::Wrote { path, backup }) => {
             eprintln!(
                 "wrote {}{}",
                 path.display(),

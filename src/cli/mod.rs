@@ -138,6 +138,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let skill_dir = cli.skill_dir.clone();
     match cli.command {
         Command::Serve(args) => serve::serve(service, args),
         Command::List {
@@ -218,7 +219,7 @@ pub fn main() -> ExitCode {
             write,
             via,
             url,
-        } => distribute::mcp_config(&host, write, via, url),
+        } => distribute::mcp_config(&host, write, via, url, skill_dir.as_deref()),
         Command::Uninstall(target) => distribute::install_command(&service, &target, false, true),
         Command::Run {
             id,

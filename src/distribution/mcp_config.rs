@@ -46,6 +46,42 @@ impl Launch {
     }
 }
 
+/// The server's entry: how it is started, and the skill folder it serves when not the
+/// embedded one (`--skill-dir`, carried into the host's command line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub launch: Launch,
+    pub skill_dir: Option<PathBuf>,
+}
+
+impl Entry {
+    /// The stdio command line with `--skill-dir` before `serve`, or `None` for a URL.
+    pub fn command(&self) -> Option<(String, Vec<String>)> {
+        let (command, mut args) = self.launch.command()?;
+        if let Some(dir) = &self.skill_dir {
+            let at = args.len().saturating_sub(1);
+            args.splice(
+                at..at,
+                ["--skill-dir".to_string(), dir.display().to_string()],
+            );
+        }
+        Some((command, args))
+    }
+}
+
+/// What `write` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// The file already had exactly this entry: nothing was written, no backup made
+    /// (so an earlier backup of the user's own file survives a second run).
+    Unchanged(PathBuf),
+    /// The file was written; `backup` holds its previous version when there was one.
+    Wrote {
+        path: PathBuf,
+        backup: Option<PathBuf>,
+    },
+}
+
 /// Hosts whose config lives in the project (and so is often committed).
 fn is_project_file(host: &str) -> bool {
     matches!(host, "claude-code" | "vscode")
@@ -103,28 +139,28 @@ pub fn config_path(host: &str, home: &Path, project: &Path) -> Result<PathBuf, C
 }
 
 /// The server's entry in the host's own format (JSON text, or TOML for Codex).
-pub fn snippet(host: &str, launch: &Launch) -> Result<String, ConfigError> {
+pub fn snippet(host: &str, server: &Entry) -> Result<String, ConfigError> {
     Ok(match host {
         "codex" => {
             let mut doc = toml_edit::DocumentMut::new();
-            merge_toml(&mut doc, launch);
+            merge_toml(&mut doc, server);
             doc.to_string()
         }
         _ => {
-            let (key, entry) = json_entry(host, launch)?;
+            let (key, entry) = json_entry(host, server)?;
             serde_json::to_string_pretty(&json!({ key: { SERVER_NAME: entry } }))
                 .unwrap_or_default()
         }
     })
 }
 
-fn json_entry(host: &str, launch: &Launch) -> Result<(&'static str, Value), ConfigError> {
+fn json_entry(host: &str, server: &Entry) -> Result<(&'static str, Value), ConfigError> {
     let key = match host {
         "vscode" => "servers",
         "claude-code" | "claude-desktop" | "cursor" => "mcpServers",
         other => return Err(ConfigError::UnknownHost(other.to_string())),
     };
-    let entry = match (launch.command(), launch, host) {
+    let entry = match (server.command(), &server.launch, host) {
         (Some((command, args)), _, "vscode" | "claude-code") => {
             json!({ "type": "stdio", "command": command, "args": args })
         }
@@ -140,14 +176,14 @@ fn json_entry(host: &str, launch: &Launch) -> Result<(&'static str, Value), Conf
     Ok((key, entry))
 }
 
-fn merge_toml(doc: &mut toml_edit::DocumentMut, launch: &Launch) {
+fn merge_toml(doc: &mut toml_edit::DocumentMut, server: &Entry) {
     let servers = doc.entry("mcp_servers").or_insert_with(|| {
         let mut t = toml_edit::Table::new();
         t.set_implicit(true);
         toml_edit::Item::Table(t)
     });
     let mut entry = toml_edit::Table::new();
-    match (launch.command(), launch) {
+    match (server.command(), &server.launch) {
         (Some((command, args)), _) => {
             entry.insert("command", toml_edit::value(command));
             entry.insert(
@@ -166,10 +202,10 @@ fn merge_toml(doc: &mut toml_edit::DocumentMut, launch: &Launch) {
 /// Merges the entry into the host's file and returns its path and the backup's, if any.
 pub fn write(
     host: &str,
-    launch: &Launch,
+    server: &Entry,
     home: &Path,
     project: &Path,
-) -> Result<(PathBuf, Option<PathBuf>), ConfigError> {
+) -> Result<Written, ConfigError> {
     let path = config_path(host, home, project)?;
     let io = |e| ConfigError::Io(path.display().to_string(), e);
     let existing = match std::fs::read_to_string(&path) {
@@ -198,7 +234,7 @@ pub fn write(
                 detail: "`mcp_servers` is not a table".into(),
             });
         }
-        merge_toml(&mut doc, launch);
+        merge_toml(&mut doc, server);
         doc.to_string()
     } else {
         let mut root: Value = match existing.as_deref().map(str::trim) {
@@ -209,7 +245,7 @@ pub fn write(
                 detail: e.to_string(),
             })?,
         };
-        let (key, entry) = json_entry(host, launch)?;
+        let (key, entry) = json_entry(host, server)?;
         let malformed = |detail: String| ConfigError::Malformed {
             path: path.display().to_string(),
             format: "JSON",
@@ -227,6 +263,9 @@ pub fn write(
         text.push('\n');
         text
     };
+    if existing.as_deref() == Some(text.as_str()) {
+        return Ok(Written::Unchanged(path));
+    }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
@@ -247,5 +286,5 @@ pub fn write(
     let temp = path.with_extension("async-patterns-tmp");
     std::fs::write(&temp, text).map_err(io)?;
     std::fs::rename(&temp, &path).map_err(io)?;
-    Ok((path, backup))
+    Ok(Written::Wrote { path, backup })
 }
