@@ -33,15 +33,33 @@ def ours(folder: Path) -> subprocess.CompletedProcess:
     return subprocess.run([binary(), "validate", str(folder)], capture_output=True, text=True)
 
 
+def written_out(folder: Path, tmp_path: Path) -> Path:
+    """The folder as a skill installer would see it. The repository keeps the test
+    skills' SKILL.md as SKILL.md.fixture, so that `npx skills add <repo>` offers only the
+    real skill; a copy under the same folder name gets the real file names back."""
+    if not any(folder.rglob("SKILL.md.fixture")):
+        return folder
+    copy = tmp_path / folder.name
+    shutil.copytree(folder, copy, symlinks=True)
+    for stored in copy.rglob("SKILL.md.fixture"):
+        stored.rename(stored.with_name("SKILL.md"))
+    return copy
+
+
 @pytest.mark.parametrize("folder", GOOD, ids=lambda p: p.name)
-def test_both_validators_accept_the_good_skills(folder):
+def test_both_validators_accept_the_good_skills(folder, tmp_path):
+    folder = written_out(folder, tmp_path)
     assert official(folder) == 0
     assert ours(folder).returncode == 0
 
 
 @pytest.mark.parametrize("folder", BROKEN, ids=lambda p: p.name)
-def test_both_validators_refuse_each_broken_skill(folder):
+def test_both_validators_refuse_each_broken_skill(folder, tmp_path):
+    folder = written_out(folder, tmp_path)
     result = ours(folder)
+    if folder.name != "no-skill-md":
+        # Refused for its defect, not because the file is missing.
+        assert "cannot read SKILL.md" not in result.stderr, result.stderr
     assert result.returncode == 1, result.stderr
     assert "SKILL.md" in result.stderr, result.stderr  # names the file
     if folder.name not in OURS_ONLY:
