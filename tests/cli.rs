@@ -172,13 +172,21 @@ fn pack_writes_a_deterministic_registry_site() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for out in [&a, &b] {
-        let status = Command::new(bin())
+        let run = Command::new(bin())
             .args(["pack", "--out"])
             .arg(out)
-            .status()
+            .output()
             .unwrap();
-        assert!(status.success());
+        assert!(run.status.success());
+        // Says which folder is the site's root (not its .well-known/ inside).
+        let said = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            said.contains(&format!("serve {} itself", out.display())),
+            "{said}"
+        );
     }
+    // GitHub Pages would drop .well-known/ without it.
+    assert!(a.join(".nojekyll").is_file());
     let site = tree(&a);
     assert_eq!(site, tree(&b), "two packs differ");
     let index: Value = serde_json::from_slice(

@@ -191,7 +191,10 @@ pub(super) fn pack(service: &SkillService, out: &std::path::Path) -> ExitCode {
         Ok(files) => files,
         Err(e) => return usage(&format!("cannot build the archive: {e}")),
     };
-    for (path, bytes) in &files {
+    // GitHub Pages runs Jekyll, which drops dot-folders such as `.well-known/` from the
+    // published site unless the root holds `.nojekyll`; other static hosts ignore it.
+    let nojekyll = (".nojekyll".to_string(), Vec::new());
+    for (path, bytes) in files.iter().chain(std::iter::once(&nojekyll)) {
         let target = out.join(path);
         let written = target
             .parent()
@@ -202,9 +205,13 @@ pub(super) fn pack(service: &SkillService, out: &std::path::Path) -> ExitCode {
         }
     }
     eprintln!(
-        "wrote {} files under {}; serve that folder and run `npx skills add http://HOST:PORT`",
+        "wrote {} files under {} (and {}); serve {} itself as the site's root, then \
+         `npx skills add http://HOST:PORT` (e.g. `python3 -m http.server -d {} 8000`)",
         files.len(),
-        out.join(".well-known").display()
+        out.join(".well-known").display(),
+        out.join(".nojekyll").display(),
+        out.display(),
+        out.display()
     );
     ExitCode::SUCCESS
 }
