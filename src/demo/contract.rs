@@ -13,6 +13,25 @@ use std::time::Duration;
 #[cfg(target_os = "linux")]
 pub use super::sandbox::CgroupPool;
 
+/// Host scratch folders (and pooled cgroups) of every engine start with this and the
+/// server's pid, so the Linux sandbox's sweep of what killed servers left finds them all.
+pub const SCRATCH_PREFIX: &str = "async-patterns-demo-";
+
+/// A fresh host scratch path in the temp folder (not created): the server's pid, a
+/// per-process counter and the clock keep concurrent and successive runs apart.
+pub fn fresh_scratch_path() -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    std::env::temp_dir().join(format!(
+        "{SCRATCH_PREFIX}{}-{n}-{nanos:x}",
+        std::process::id()
+    ))
+}
+
 /// Off Linux there is no pids cgroup to hand out: the pool is empty by construction.
 #[cfg(not(target_os = "linux"))]
 #[derive(Debug, Default)]

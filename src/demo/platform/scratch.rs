@@ -1,26 +1,16 @@
 //! The scratch folder a demo runs in: the only place it may write, removed afterwards.
 
+use crate::demo::contract::fresh_scratch_path;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Shared with the Linux sandbox's folders, so its sweep of stale folders finds ours too.
-const SCRATCH_PREFIX: &str = "async-patterns-demo-";
 
 /// Removed with its contents on drop, so no path out of a run leaves one behind.
 pub struct Scratch(PathBuf);
 
 impl Scratch {
     pub fn create() -> io::Result<Self> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let dir = std::env::temp_dir().join(format!(
-            "{SCRATCH_PREFIX}{}-{n}-{nanos:x}",
-            std::process::id()
-        ));
+        // Named like the Linux sandbox's folders, so its sweep finds ours too.
+        let dir = fresh_scratch_path();
         std::fs::create_dir(&dir)?;
         // macOS hands out /var/... which is a symlink to /private/var/...: the Seatbelt
         // profile matches real paths, so the folder is named by its canonical form.

@@ -3,11 +3,10 @@
 //! sweep of what killed servers left behind. Every function here blocks on the file
 //! system: callers run them on the blocking pool, never on a runtime thread.
 
+use crate::demo::contract::fresh_scratch_path;
+pub use crate::demo::contract::SCRATCH_PREFIX as PREFIX;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-
-pub const PREFIX: &str = "async-patterns-demo-";
 
 /// A host scratch folder; see [`Scratch::remove`].
 pub struct Scratch(pub PathBuf);
@@ -16,13 +15,7 @@ impl Scratch {
     /// Makes a fresh folder (mode 0700) named after this process, holding the script.
     pub fn create(script_name: &str, script: &[u8]) -> io::Result<Self> {
         use std::os::unix::fs::DirBuilderExt;
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let dir =
-            std::env::temp_dir().join(format!("{PREFIX}{}-{n}-{nanos:x}", std::process::id()));
+        let dir = fresh_scratch_path();
         std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
         let scratch = Self(dir);
         std::fs::write(scratch.0.join(script_name), script)?;
