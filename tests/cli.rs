@@ -706,6 +706,100 @@ fn mcp_config_write_twice_keeps_the_users_backup_and_says_unchanged() {
     assert_eq!(std::fs::read_to_string(backup).unwrap(), original);
 }
 
+/// A write with another launch keeps the `.bak` of the user's own file: the file it
+/// replaces already held our entry, so it is not the original.
+#[test]
+fn mcp_config_rewrite_with_another_launch_keeps_the_original_backup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let cursor = home.join(".cursor/mcp.json");
+    std::fs::create_dir_all(cursor.parent().unwrap()).unwrap();
+    let original = r#"{"mcpServers": {"other": {"command": "x"}}}"#;
+    std::fs::write(&cursor, original).unwrap();
+    let write = |via: &str| {
+        in_home(
+            home,
+            home,
+            &["mcp-config", "--host", "cursor", "--write", "--via", via],
+        )
+    };
+    assert!(write("npx").status.success());
+    let second = write("uvx");
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(said.contains("your original stays in"), "{said}");
+    let backup = home.join(".cursor/mcp.json.bak");
+    assert_eq!(std::fs::read_to_string(backup).unwrap(), original);
+    let merged: Value = serde_json::from_str(&std::fs::read_to_string(&cursor).unwrap()).unwrap();
+    assert_eq!(merged["mcpServers"]["async-patterns"]["command"], "uvx");
+}
+
+/// The user's file keeps its key order, layout and comments (VS Code's `mcp.json` is JSON
+/// with comments and trailing commas); only our entry is added.
+#[test]
+fn mcp_config_write_keeps_key_order_layout_and_comments() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let cursor = home.join(".cursor/mcp.json");
+    std::fs::create_dir_all(cursor.parent().unwrap()).unwrap();
+    std::fs::write(
+        &cursor,
+        "{\n  \"zeta\": 1,\n  \"mcpServers\": {\n    \"other\": {\"command\": \"x\", \"args\": []}\n  },\n  \"alpha\": true\n}\n",
+    )
+    .unwrap();
+    let out = in_home(
+        home,
+        home,
+        &["mcp-config", "--host", "cursor", "--write", "--via", "npx"],
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read_to_string(&cursor).unwrap(),
+        r#"{
+  "zeta": 1,
+  "mcpServers": {
+    "other": {"command": "x", "args": []},
+    "async-patterns": {
+      "command": "npx",
+      "args": ["-y", "@async-patterns/mcp", "serve"]
+    }
+  },
+  "alpha": true
+}
+"#
+    );
+
+    let project = tmp.path().join("proj");
+    let vscode = project.join(".vscode/mcp.json");
+    std::fs::create_dir_all(vscode.parent().unwrap()).unwrap();
+    let commented = "{\n  // my servers\n  \"servers\": {\n    \"gh\": { \"type\": \"http\", \"url\": \"https://example.com/mcp\" }, // work\n  },\n}\n";
+    std::fs::write(&vscode, commented).unwrap();
+    let out = in_home(
+        home,
+        &project,
+        &["mcp-config", "--host", "vscode", "--write", "--via", "npx"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&vscode).unwrap();
+    assert!(
+        written.starts_with("{\n  // my servers\n  \"servers\": {\n    \"gh\": { \"type\": \"http\", \"url\": \"https://example.com/mcp\" }, // work\n    \"async-patterns\": {\n      \"type\": \"stdio\","),
+        "{written}"
+    );
+    // Our entry, laid out by hand: the same value, so nothing is rewritten.
+    let compact = r#"{"mcpServers":{"async-patterns":{"args":["-y","@async-patterns/mcp","serve"],"command":"npx"}}}"#;
+    std::fs::write(&cursor, compact).unwrap();
+    let again = in_home(
+        home,
+        home,
+        &["mcp-config", "--host", "cursor", "--write", "--via", "npx"],
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("unchanged"));
+    assert_eq!(std::fs::read_to_string(&cursor).unwrap(), compact);
+}
+
 #[test]
 fn mcp_config_carries_skill_dir_into_the_entry() {
     let skill = fixture("tiny-skill");

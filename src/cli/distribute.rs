@@ -14,7 +14,7 @@ pub(super) fn mcp_config(
     url: Option<String>,
     skill_dir: Option<&std::path::Path>,
 ) -> ExitCode {
-    use crate::distribution::mcp_config::{self, Entry, Launch, Written};
+    use crate::distribution::mcp_config::{self, Backup, Entry, Launch, Written};
     let binary = std::env::current_exe()
         .and_then(std::fs::canonicalize)
         .unwrap_or_else(|_| PathBuf::from(mcp_config::COMMAND));
@@ -69,13 +69,12 @@ pub(super) fn mcp_config(
             ExitCode::SUCCESS
         }
         Ok(Written::Wrote { path, backup }) => {
-            eprintln!(
-                "wrote {}{}",
-                path.display(),
-                backup
-                    .map(|b| format!(" (previous version: {})", b.display()))
-                    .unwrap_or_default()
-            );
+            let backup = match backup {
+                Backup::None => String::new(),
+                Backup::Made(b) => format!(" (previous version: {})", b.display()),
+                Backup::Kept(b) => format!(" (your original stays in {})", b.display()),
+            };
+            eprintln!("wrote {}{backup}", path.display());
             ExitCode::SUCCESS
         }
         Err(e) => {

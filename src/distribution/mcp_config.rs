@@ -1,9 +1,12 @@
 //! `mcp-config`: the server's entry in an MCP host's configuration, printed or merged into
 //! the host's file (other entries kept, a backup made, written atomically, a malformed
-//! file reported and left alone). The entry starts the server in one of the ways it is
+//! file reported and left alone). JSON files are edited as a concrete syntax tree
+//! (`jsonc-parser`), so the user's key order, formatting and comments (VS Code's
+//! `mcp.json` is JSON with comments) survive; TOML likewise through `toml_edit`. The entry starts the server in one of the ways it is
 //! distributed ([`Launch`]), or points the host at a running HTTP server.
 
-use serde_json::{json, Value};
+use jsonc_parser::cst::{CstInputValue, CstRootNode};
+use serde_json::Value;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -75,11 +78,20 @@ pub enum Written {
     /// The file already had exactly this entry: nothing was written, no backup made
     /// (so an earlier backup of the user's own file survives a second run).
     Unchanged(PathBuf),
-    /// The file was written; `backup` holds its previous version when there was one.
-    Wrote {
-        path: PathBuf,
-        backup: Option<PathBuf>,
-    },
+    /// The file was written.
+    Wrote { path: PathBuf, backup: Backup },
+}
+
+/// Where the user's own version of the file is, after a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backup {
+    /// The file did not exist before.
+    None,
+    /// The file as it was before this write (it held no entry of ours).
+    Made(PathBuf),
+    /// The file already held an entry of ours, so it is not the user's original: the
+    /// backup an earlier write made of that original is left as it is.
+    Kept(PathBuf),
 }
 
 /// Hosts whose config lives in the project (and so is often committed).
@@ -148,32 +160,62 @@ pub fn snippet(host: &str, server: &Entry) -> Result<String, ConfigError> {
         }
         _ => {
             let (key, entry) = json_entry(host, server)?;
-            serde_json::to_string_pretty(&json!({ key: { SERVER_NAME: entry } }))
-                .unwrap_or_default()
+            let root = CstRootNode::parse("{}", &Default::default())
+                .expect("an empty object is valid JSON");
+            root.object_value_or_set().append(
+                key,
+                CstInputValue::Object(vec![(SERVER_NAME.into(), entry)]),
+            );
+            root.to_string()
         }
     })
 }
 
-fn json_entry(host: &str, server: &Entry) -> Result<(&'static str, Value), ConfigError> {
+fn json_entry(host: &str, server: &Entry) -> Result<(&'static str, CstInputValue), ConfigError> {
     let key = match host {
         "vscode" => "servers",
         "claude-code" | "claude-desktop" | "cursor" => "mcpServers",
         other => return Err(ConfigError::UnknownHost(other.to_string())),
     };
-    let entry = match (server.command(), &server.launch, host) {
-        (Some((command, args)), _, "vscode" | "claude-code") => {
-            json!({ "type": "stdio", "command": command, "args": args })
+    let text = |s: &str| CstInputValue::String(s.to_string());
+    // Keys in the order the hosts' own documentation shows them.
+    let entry: Vec<(&str, CstInputValue)> = match (server.command(), &server.launch, host) {
+        (Some((command, args)), _, _) => {
+            let mut fields = vec![
+                ("command", CstInputValue::String(command)),
+                ("args", CstInputValue::from(args)),
+            ];
+            if matches!(host, "vscode" | "claude-code") {
+                fields.insert(0, ("type", text("stdio")));
+            }
+            fields
         }
-        (Some((command, args)), _, _) => json!({ "command": command, "args": args }),
-        (None, Launch::Url(url), "vscode" | "claude-code") => json!({ "type": "http", "url": url }),
-        (None, Launch::Url(url), "cursor") => json!({ "url": url }),
+        (None, Launch::Url(url), "vscode" | "claude-code") => {
+            vec![("type", text("http")), ("url", text(url))]
+        }
+        (None, Launch::Url(url), "cursor") => vec![("url", text(url))],
         _ => {
             return Err(ConfigError::NoUrlEntry {
                 host: host.to_string(),
             })
         }
     };
-    Ok((key, entry))
+    let entry = entry.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    Ok((key, CstInputValue::Object(entry)))
+}
+
+/// The plain value of an entry, to tell whether the file already holds it.
+fn plain(value: &CstInputValue) -> Value {
+    match value {
+        CstInputValue::Null => Value::Null,
+        CstInputValue::Bool(b) => Value::Bool(*b),
+        CstInputValue::Number(n) => serde_json::from_str(n).unwrap_or(Value::Null),
+        CstInputValue::String(s) => Value::String(s.clone()),
+        CstInputValue::Array(items) => Value::Array(items.iter().map(plain).collect()),
+        CstInputValue::Object(fields) => {
+            Value::Object(fields.iter().map(|(k, v)| (k.clone(), plain(v))).collect())
+        }
+    }
 }
 
 fn merge_toml(doc: &mut toml_edit::DocumentMut, server: &Entry) {
@@ -213,7 +255,7 @@ pub fn write(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(io(e)),
     };
-    let text = if host == "codex" {
+    let (text, had_entry) = if host == "codex" {
         let mut doc: toml_edit::DocumentMut =
             existing
                 .as_deref()
@@ -234,34 +276,47 @@ pub fn write(
                 detail: "`mcp_servers` is not a table".into(),
             });
         }
+        let had_entry = doc
+            .get("mcp_servers")
+            .and_then(|servers| servers.get(SERVER_NAME))
+            .is_some();
         merge_toml(&mut doc, server);
-        doc.to_string()
+        (doc.to_string(), had_entry)
     } else {
-        let mut root: Value = match existing.as_deref().map(str::trim) {
-            None | Some("") => json!({}),
-            Some(text) => serde_json::from_str(text).map_err(|e| ConfigError::Malformed {
-                path: path.display().to_string(),
-                format: "JSON",
-                detail: e.to_string(),
-            })?,
-        };
-        let (key, entry) = json_entry(host, server)?;
         let malformed = |detail: String| ConfigError::Malformed {
             path: path.display().to_string(),
             format: "JSON",
             detail,
         };
+        let source = existing.as_deref().unwrap_or("");
+        let root = CstRootNode::parse(source, &Default::default())
+            .map_err(|e| malformed(e.to_string()))?;
         let object = root
-            .as_object_mut()
+            .object_value_or_create()
             .ok_or_else(|| malformed("the top level is not an object".into()))?;
-        let servers = object.entry(key).or_insert_with(|| json!({}));
-        let servers = servers
-            .as_object_mut()
+        let (key, entry) = json_entry(host, server)?;
+        let servers = object
+            .object_value_or_create(key)
             .ok_or_else(|| malformed(format!("`{key}` is not an object")))?;
-        servers.insert(SERVER_NAME.to_string(), entry);
-        let mut text = serde_json::to_string_pretty(&root).unwrap_or_default();
-        text.push('\n');
-        text
+        let current = servers.get(SERVER_NAME);
+        let had_entry = current.is_some();
+        match current {
+            Some(current) => {
+                let held = current.value().and_then(|node| node.to_serde_value());
+                if held.as_ref() == Some(&plain(&entry)) {
+                    return Ok(Written::Unchanged(path));
+                }
+                current.set_value(entry);
+            }
+            None => {
+                servers.append(SERVER_NAME, entry);
+            }
+        }
+        let mut text = root.to_string();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        (text, had_entry)
     };
     if existing.as_deref() == Some(text.as_str()) {
         return Ok(Written::Unchanged(path));
@@ -269,18 +324,19 @@ pub fn write(
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
+    let backup_path = path.with_extension(format!(
+        "{}.bak",
+        path.extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
     let backup = match existing {
+        Some(_) if had_entry && backup_path.exists() => Backup::Kept(backup_path),
         Some(old) => {
-            let backup = path.with_extension(format!(
-                "{}.bak",
-                path.extension()
-                    .map(|e| e.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            ));
-            std::fs::write(&backup, old).map_err(io)?;
-            Some(backup)
+            std::fs::write(&backup_path, old).map_err(io)?;
+            Backup::Made(backup_path)
         }
-        None => None,
+        None => Backup::None,
     };
     // Atomic: a reader sees the old file or the new one, never half of either.
     let temp = path.with_extension("async-patterns-tmp");
