@@ -588,6 +588,18 @@ fn run_past_its_deadline_names_the_deadline_and_prints_the_output_so_far() {
     );
 }
 
+/// The closing line names the engine as the `--engine` flag spells it.
+#[test]
+fn run_names_its_engine_as_the_flag_spells_it() {
+    let out = embedded_cli(&["run", "gather", "--engine", "native"]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("demo `gather` (native) finished in "),
+        "{said}"
+    );
+}
+
 #[test]
 fn version_names_the_skill_and_the_protocols_served() {
     let out = embedded_cli(&["--version"]);

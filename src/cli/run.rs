@@ -105,9 +105,12 @@ pub(super) fn run_demo_command(
             eprint!("{}", report.stderr);
         }
         eprintln!(
-            "demo `{}` ({:?}) finished in {} ms{}",
+            "demo `{}` ({}) finished in {} ms{}",
             report.id,
-            report.engine,
+            match report.engine {
+                crate::demo::Engine::Python => "python",
+                crate::demo::Engine::Native => "native",
+            },
             report.duration_ms,
             report
                 .interpreter
