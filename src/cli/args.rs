@@ -74,6 +74,32 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run an entry's demo in the sandbox.
+    Run {
+        /// The entry's id; `show ID` lists its demo's parameters.
+        #[arg(value_name = "ID")]
+        id: String,
+        /// A demo parameter, `name=value` (repeatable); `show ID` lists them.
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// Deadline in milliseconds (1-60000), counted from the start of the command; the
+        /// demo is killed past it.
+        #[arg(long, default_value_t = crate::demo::DEFAULT_TIMEOUT_MS, value_name = "MS")]
+        timeout_ms: u64,
+        /// python runs the entry's script; native runs the built-in tokio mirror of the
+        /// core patterns, without Python.
+        #[arg(long, value_enum, default_value = "python")]
+        engine: EngineArg,
+        /// The Python to run on: an installed CPython version (3.12) or an interpreter's
+        /// path (default: python3 on PATH; also ASYNC_PATTERNS_PYTHON).
+        #[arg(long = "python", value_name = "VERSION|PATH")]
+        on_python: Option<String>,
+        /// Print the full report (timings, summary, output, isolation) as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        sandbox: crate::demo::SandboxArgs,
+    },
     /// Find async pitfalls in Python files and folders (`-` reads stdin). Folders are
     /// walked for *.py and *.pyi, honouring .gitignore. Exit 1 when anything is found, 2
     /// on an unreadable file, a syntax error or a usage error, 0 when clean.
@@ -142,32 +168,6 @@ pub enum Command {
     },
     /// Print the man page (roff): `async-patterns man > ~/.local/share/man/man1/async-patterns.1`.
     Man,
-    /// Run an entry's demo in the sandbox.
-    Run {
-        /// The entry's id; `show ID` lists its demo's parameters.
-        #[arg(value_name = "ID")]
-        id: String,
-        /// A demo parameter, `name=value` (repeatable); `show ID` lists them.
-        #[arg(long = "param", value_name = "NAME=VALUE")]
-        params: Vec<String>,
-        /// Deadline in milliseconds (1-60000), counted from the start of the command; the
-        /// demo is killed past it.
-        #[arg(long, default_value_t = crate::demo::DEFAULT_TIMEOUT_MS, value_name = "MS")]
-        timeout_ms: u64,
-        /// python runs the entry's script; native runs the built-in tokio mirror of the
-        /// core patterns, without Python.
-        #[arg(long, value_enum, default_value = "python")]
-        engine: EngineArg,
-        /// The Python to run on: an installed CPython version (3.12) or an interpreter's
-        /// path (default: python3 on PATH; also ASYNC_PATTERNS_PYTHON).
-        #[arg(long = "python", value_name = "VERSION|PATH")]
-        on_python: Option<String>,
-        /// Print the full report (timings, summary, output, isolation) as JSON.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        sandbox: crate::demo::SandboxArgs,
-    },
 }
 
 /// Which assistant's skills folder, shared by `install` and `uninstall`.
