@@ -9,7 +9,7 @@
 
 use super::context::{self, RequestContext};
 use super::era::Era;
-use super::{lifecycle, prompts, resources, skills, tools};
+use super::{apps, lifecycle, prompts, resources, skills, tools};
 use crate::error::McpError;
 use crate::service::SkillService;
 use jsonrpsee::types::Params;
@@ -184,10 +184,10 @@ static METHODS: &[Method] = &[
         name: "tools/list",
         eras: Eras::Both,
         cacheable: true,
-        handler: |_s, p, _ctx| {
+        handler: |_s, p, ctx| {
             boxed(async move {
                 one_page(&p, "tools/list")?;
-                Ok(json!({ "tools": tools::definitions() }))
+                Ok(json!({ "tools": tools::definitions_for(ctx.renders_apps) }))
             })
         },
     },
@@ -207,8 +207,17 @@ static METHODS: &[Method] = &[
         name: "resources/list",
         eras: Eras::Both,
         cacheable: true,
-        handler: |s, p, _ctx| {
-            boxed(async move { resources::list(s.catalog.get(), parse_params(&p)?) })
+        handler: |s, p, ctx| {
+            boxed(async move {
+                let mut list = resources::list(s.catalog.get(), parse_params(&p)?)?;
+                if ctx.renders_apps && list.get("nextCursor").is_none() {
+                    // After the skill's files, on the last page, so cursors stay the same.
+                    if let Some(items) = list["resources"].as_array_mut() {
+                        items.push(apps::resource_entry());
+                    }
+                }
+                Ok(list)
+            })
         },
     },
     Method {
@@ -216,7 +225,13 @@ static METHODS: &[Method] = &[
         eras: Eras::Both,
         cacheable: true,
         handler: |s, p, ctx| {
-            boxed(async move { resources::read(s.catalog.get(), parse_params(&p)?, &ctx) })
+            boxed(async move {
+                let params: resources::ReadParams = parse_params(&p)?;
+                if ctx.renders_apps && params.uri.starts_with(apps::UI_SCHEME) {
+                    return apps::read(&params.uri, &ctx);
+                }
+                resources::read(s.catalog.get(), params, &ctx)
+            })
         },
     },
     Method {
