@@ -251,7 +251,13 @@ fn http_modern_host_gets_the_extension_the_link_and_the_view() {
         response.json()
     };
     assert_offers_apps(&result(&ask("server/discover", Value::Null, &host_caps()))["capabilities"]);
-    assert_run_demo_linked(result(&ask("tools/list", Value::Null, &host_caps())));
+    let tools = ask("tools/list", Value::Null, &host_caps());
+    assert_run_demo_linked(result(&tools));
+    assert_eq!(
+        result(&tools)["cacheScope"],
+        "private",
+        "made for this client: not for shared caches"
+    );
     assert_lists_view(result(&ask("resources/list", Value::Null, &host_caps())));
     let read = ask("resources/read", json!({"uri": VIEW}), &host_caps());
     assert_is_the_view(result(&read));

@@ -72,13 +72,20 @@ impl Method {
         ctx: RequestContext,
     ) -> Result<Value, McpError> {
         let era = ctx.era;
+        // A client that renders MCP App views gets answers made for it (run_demo linked,
+        // the view listed): no shared cache may hand them to another client.
+        let scope = if ctx.renders_apps {
+            "private"
+        } else {
+            "public"
+        };
         let mut value = (self.handler)(service, params, ctx).await?;
         if era == Era::Modern {
             if let Some(map) = value.as_object_mut() {
                 map.insert("resultType".into(), json!("complete"));
                 if self.cacheable {
                     map.insert("ttlMs".into(), json!(CACHE_TTL_MS));
-                    map.insert("cacheScope".into(), json!("public"));
+                    map.insert("cacheScope".into(), json!(scope));
                 }
             }
         }
