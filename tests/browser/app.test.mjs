@@ -280,6 +280,27 @@ test("a timeline in the result is drawn as lanes through the bridge", async () =
   await page.close();
 });
 
+test("a demo killed by its deadline shows as not ok, with the reason and its report", async () => {
+  const args = { id: "gather", params: { tasks: 2, delay: 2 }, timeout_ms: 300 };
+  const killed = await runDemo(args);
+  assert.equal(killed.isError, true, "the deadline is a tool failure");
+  const { page, frame, problems } = await mountedView();
+  await page.evaluate((a) => window.sendToolInput(a), args);
+  assert.match(await frame.textContent("#running-deadline"), /300 ms deadline/);
+  await page.evaluate((r) => window.sendToolResult(r), killed);
+  await frame.waitForFunction(() => !document.getElementById("result").hidden);
+  assert.match(await frame.textContent("#result-title"), /^gather: not ok$/);
+  assert.equal(await frame.isVisible("#result-error"), true);
+  assert.equal(
+    await frame.textContent("#result-error"),
+    killed.content[0].text.split("\n")[0],
+    "the first line of the failure message",
+  );
+  assert.match(await frame.textContent("#result-facts"), /timed out/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("the view follows the host's theme and shows a cancelled call", async () => {
   const { page, frame, problems } = await mountedView({ theme: "dark" });
   assert.equal(await frame.evaluate(() => document.documentElement.dataset.theme), "dark");

@@ -42,6 +42,16 @@ mod tests {
         assert_eq!(html.matches("</script>").count(), 1);
     }
 
+    /// The view shows progress against the deadline a call gets when it names none.
+    #[test]
+    fn the_views_default_deadline_is_run_demos() {
+        let line = format!(
+            "const DEFAULT_DEADLINE_MS = {};",
+            crate::demo::DEFAULT_TIMEOUT_MS
+        );
+        assert!(html().contains(&line), "web/view.js should say `{line}`");
+    }
+
     /// The view must work offline and under the strictest host policy (empty CSP domains):
     /// nothing in it may name an origin to load from or talk to.
     #[test]
