@@ -5,6 +5,8 @@
 // the view drew.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -17,6 +19,7 @@ const VIEW = "ui://async-python-patterns/demo-timeline.html";
 // Made-up origins the test answers itself: the host page, and the view apart from it.
 const HOST = "http://host.test";
 const VIEW_ORIGIN = "http://view.test";
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 let server;
 let client;
@@ -233,6 +236,36 @@ test("a real gather run: running state, then lanes, summary and output", async (
     assert.match(await frame.textContent("#result-timeline-note"), /no timeline/);
   }
   await page.screenshot({ path: artifact("app-gather.png"), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the rendered result passes axe-core's accessibility rules", async () => {
+  const real = gather ?? (await runDemo({ id: "gather" }));
+  const result = structuredClone(real);
+  result.structuredContent.summary.timeline ??= [
+    { label: "fetch 0", group: "gather", start_ms: 0.1, end_ms: 100.2, outcome: "done" },
+    { label: "fetch 1", group: "gather", start_ms: 0.1, end_ms: 60.5, outcome: "failed" },
+  ];
+  const { page, frame, problems } = await mountedView();
+  await page.evaluate((a) => window.sendToolInput(a), { id: "gather" });
+  await page.evaluate((r) => window.sendToolResult(r), result);
+  await frame.waitForFunction(() => !document.getElementById("result").hidden);
+  await frame.addScriptTag({ content: await readFile(axePath, "utf8") });
+  const audit = () =>
+    frame.evaluate(async () => {
+      const report = await window.axe.run(document);
+      return {
+        passes: report.passes.length,
+        violations: report.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+      };
+    });
+  const light = await audit();
+  assert.ok(light.passes > 0, "axe ran its rules");
+  assert.deepEqual(light.violations, [], "light theme");
+  await page.evaluate(() => window.sendHostContext({ theme: "dark" }));
+  await frame.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+  assert.deepEqual((await audit()).violations, [], "dark theme");
   assert.deepEqual(problems, []);
   await page.close();
 });
