@@ -16,6 +16,7 @@ mod http_first_contact;
 mod http_mcp;
 mod http_registry;
 mod http_security;
+mod mcp_apps;
 mod mcp_config_forms;
 mod sandbox_portable;
 mod stdio_catalog;

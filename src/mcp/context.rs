@@ -48,6 +48,8 @@ pub struct Session {
     initialized: AtomicBool,
     /// Set by legacy `logging/setLevel`; `None` means the client asked for no log messages.
     log_level: Mutex<Option<usize>>,
+    /// The client's `initialize` said it renders MCP App views.
+    renders_apps: AtomicBool,
 }
 
 impl Session {
@@ -78,6 +80,14 @@ impl Session {
     pub fn log_level(&self) -> Option<usize> {
         *self.log_level.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    pub fn set_renders_apps(&self, renders: bool) {
+        self.renders_apps.store(renders, Ordering::Release);
+    }
+
+    pub fn renders_apps(&self) -> bool {
+        self.renders_apps.load(Ordering::Acquire)
+    }
 }
 
 /// What a handler knows about the request it serves. Travels in jsonrpsee's `Extensions`.
@@ -93,6 +103,9 @@ pub struct RequestContext {
     /// Minimum severity of `notifications/message` the client asked for, if any.
     pub log_level: Option<usize>,
     pub cancel: CancellationToken,
+    /// The client renders MCP App views (`io.modelcontextprotocol/ui`): said once in a
+    /// legacy `initialize`, or in every modern request's `clientCapabilities`.
+    pub renders_apps: bool,
 }
 
 impl RequestContext {

@@ -259,6 +259,10 @@ impl Dispatcher {
             progress_token,
             log_level,
             cancel: cancel.clone(),
+            renders_apps: match era {
+                Era::Modern => req.meta.renders_apps,
+                Era::Legacy(_) => conn.session.renders_apps(),
+            },
         };
         let params = Params::new(req.params.as_deref().map(|raw| raw.get())).into_owned();
         let running = method.call(self.service.clone(), params, ctx);

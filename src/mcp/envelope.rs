@@ -54,6 +54,8 @@ pub struct Meta {
     pub protocol_version: Option<String>,
     /// `io.modelcontextprotocol/clientCapabilities` is present and an object.
     pub has_client_capabilities: bool,
+    /// Those capabilities say the client renders MCP App views.
+    pub renders_apps: bool,
     pub progress_token: Option<Value>,
     /// `io.modelcontextprotocol/logLevel`, as sent.
     pub log_level: Option<Value>,
@@ -181,6 +183,7 @@ impl Incoming {
                     .client_capabilities
                     .as_ref()
                     .is_some_and(Value::is_object),
+                renders_apps: super::apps::client_renders_apps(meta.client_capabilities.as_ref()),
                 progress_token: meta.progress_token,
                 log_level: meta.log_level,
             },

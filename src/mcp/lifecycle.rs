@@ -1,6 +1,7 @@
 //! Who we are and what we can do: the legacy `initialize` handshake and the modern
 //! `server/discover`, built from one capabilities object so the eras never disagree.
 
+use super::apps;
 use super::context::RequestContext;
 use super::era::{Era, LEGACY_VERSIONS, MODERN_VERSION};
 use crate::error::McpError;
@@ -18,7 +19,9 @@ pub fn server_info() -> Value {
     })
 }
 
-pub fn capabilities(legacy: bool) -> Value {
+/// What the server can do. `renders_apps`: the client offered the MCP Apps extension, so
+/// the server offers it back (and only then: a client without it sees no trace of it).
+pub fn capabilities(legacy: bool, renders_apps: bool) -> Value {
     let mut caps = json!({
         "tools": { "listChanged": false },
         "resources": { "listChanged": false },
@@ -26,6 +29,9 @@ pub fn capabilities(legacy: bool) -> Value {
         "completions": {},
         "extensions": { SKILLS_EXTENSION: { "directoryRead": true } },
     });
+    if renders_apps {
+        caps["extensions"][apps::UI_EXTENSION] = apps::server_capability();
+    }
     if legacy {
         caps["logging"] = json!({});
         caps["resources"]["subscribe"] = json!(false);
@@ -62,6 +68,8 @@ pub fn initialize(
         .copied()
         .unwrap_or(LEGACY_VERSIONS[0]);
     ctx.session.set_legacy_version(version);
+    let renders_apps = apps::client_renders_apps(params.get("capabilities"));
+    ctx.session.set_renders_apps(renders_apps);
     let info = params.get("clientInfo");
     let field = |key: &str| {
         let text = info.and_then(|i| i.get(key)).and_then(Value::as_str);
@@ -76,7 +84,7 @@ pub fn initialize(
     );
     Ok(json!({
         "protocolVersion": version,
-        "capabilities": capabilities(true),
+        "capabilities": capabilities(true, renders_apps),
         "serverInfo": server_info(),
         "instructions": instructions(service),
     }))
@@ -87,7 +95,7 @@ pub fn discover(service: &SkillService, ctx: &RequestContext) -> Value {
     supported.extend_from_slice(LEGACY_VERSIONS);
     json!({
         "supportedVersions": supported,
-        "capabilities": capabilities(ctx.era != Era::Modern),
+        "capabilities": capabilities(ctx.era != Era::Modern, ctx.renders_apps),
         "instructions": instructions(service),
         "serverInfo": server_info(),
         "_meta": { "io.modelcontextprotocol/serverInfo": server_info() },

@@ -9,7 +9,7 @@
 
 use super::context::{self, RequestContext};
 use super::era::Era;
-use super::{lifecycle, prompts, resources, skills, tools};
+use super::{apps, lifecycle, prompts, resources, skills, tools};
 use crate::error::McpError;
 use crate::service::SkillService;
 use jsonrpsee::types::Params;
@@ -72,13 +72,20 @@ impl Method {
         ctx: RequestContext,
     ) -> Result<Value, McpError> {
         let era = ctx.era;
+        // A client that renders MCP App views gets answers made for it (run_demo linked,
+        // the view listed): no shared cache may hand them to another client.
+        let scope = if ctx.renders_apps {
+            "private"
+        } else {
+            "public"
+        };
         let mut value = (self.handler)(service, params, ctx).await?;
         if era == Era::Modern {
             if let Some(map) = value.as_object_mut() {
                 map.insert("resultType".into(), json!("complete"));
                 if self.cacheable {
                     map.insert("ttlMs".into(), json!(CACHE_TTL_MS));
-                    map.insert("cacheScope".into(), json!("public"));
+                    map.insert("cacheScope".into(), json!(scope));
                 }
             }
         }
@@ -184,10 +191,10 @@ static METHODS: &[Method] = &[
         name: "tools/list",
         eras: Eras::Both,
         cacheable: true,
-        handler: |_s, p, _ctx| {
+        handler: |_s, p, ctx| {
             boxed(async move {
                 one_page(&p, "tools/list")?;
-                Ok(json!({ "tools": tools::definitions() }))
+                Ok(json!({ "tools": tools::definitions_for(ctx.renders_apps) }))
             })
         },
     },
@@ -207,8 +214,17 @@ static METHODS: &[Method] = &[
         name: "resources/list",
         eras: Eras::Both,
         cacheable: true,
-        handler: |s, p, _ctx| {
-            boxed(async move { resources::list(s.catalog.get(), parse_params(&p)?) })
+        handler: |s, p, ctx| {
+            boxed(async move {
+                let mut list = resources::list(s.catalog.get(), parse_params(&p)?)?;
+                if ctx.renders_apps && list.get("nextCursor").is_none() {
+                    // After the skill's files, on the last page, so cursors stay the same.
+                    if let Some(items) = list["resources"].as_array_mut() {
+                        items.push(apps::resource_entry());
+                    }
+                }
+                Ok(list)
+            })
         },
     },
     Method {
@@ -216,7 +232,13 @@ static METHODS: &[Method] = &[
         eras: Eras::Both,
         cacheable: true,
         handler: |s, p, ctx| {
-            boxed(async move { resources::read(s.catalog.get(), parse_params(&p)?, &ctx) })
+            boxed(async move {
+                let params: resources::ReadParams = parse_params(&p)?;
+                if ctx.renders_apps && params.uri.starts_with(apps::UI_SCHEME) {
+                    return apps::read(&params.uri, &ctx);
+                }
+                resources::read(s.catalog.get(), params, &ctx)
+            })
         },
     },
     Method {

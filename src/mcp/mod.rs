@@ -3,6 +3,7 @@
 //! handler the method table ([`methods`]) names, with a per-request
 //! [`context::RequestContext`]. The handlers live in one module per concern.
 
+pub mod apps;
 pub mod context;
 pub mod dispatch;
 pub mod envelope;

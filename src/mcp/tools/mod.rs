@@ -213,6 +213,16 @@ pub fn definitions() -> &'static [Value] {
     })
 }
 
+/// The descriptors for a client that does (`true`) or does not render MCP App views: the
+/// former get `run_demo` linked to its view (see [`crate::mcp::apps`]).
+pub fn definitions_for(renders_apps: bool) -> &'static [Value] {
+    if !renders_apps {
+        return definitions();
+    }
+    static LINKED: OnceLock<Vec<Value>> = OnceLock::new();
+    LINKED.get_or_init(|| crate::mcp::apps::link_tools(definitions()))
+}
+
 /// Whether calls of the tool `name` may take seconds (see [`Tool::long_running`]).
 pub fn is_long_running(name: &str) -> bool {
     find(name).is_some_and(|t| t.long_running)
