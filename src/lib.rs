@@ -26,4 +26,5 @@ pub mod error;
 pub mod mcp;
 pub mod search;
 pub mod service;
+pub mod site;
 pub mod transport;
