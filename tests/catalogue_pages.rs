@@ -87,6 +87,17 @@ fn index_and_entry_pages_are_html_at_stable_paths() {
         "related entries link by page"
     );
 
+    // The script an entry page draws a result's lanes with: the shared web/timeline.js.
+    assert!(alpha.contains("from \"../assets/timeline.js\""));
+    let script = server.get("/assets/timeline.js");
+    assert_eq!(script.status, 200);
+    assert_eq!(
+        script.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert!(script.text().contains("export function renderTimeline"));
+    assert_eq!(server.get("/assets/other.js").status, 404);
+
     let head = server.send("HEAD", "/patterns/alpha.html", &[], b"");
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());

@@ -26,6 +26,18 @@ pub enum Mode<'a> {
     Packed,
 }
 
+/// The timeline drawing shared with the MCP App view (`web/timeline.js`): entry pages
+/// import it to draw a demo result's lanes.
+const TIMELINE_JS: &str = include_str!("../../web/timeline.js");
+
+/// The path entry pages import [`TIMELINE_JS`] from, relative to the site root.
+pub const TIMELINE_PATH: &str = "assets/timeline.js";
+
+/// A static file the served pages load, as `(content type, bytes)`.
+pub fn asset(path: &str) -> Option<(&'static str, &'static str)> {
+    (path == TIMELINE_PATH).then_some(("text/javascript; charset=utf-8", TIMELINE_JS))
+}
+
 /// The index's path; `/` is the same page.
 pub const INDEX_PATH: &str = "index.html";
 

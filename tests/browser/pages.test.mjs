@@ -6,7 +6,7 @@ import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
@@ -26,6 +26,14 @@ let server;
 let browser;
 let packDir;
 let packSite;
+
+/** A copy of the fixture skill `name` with its SKILL.md under its real name. */
+function fixtureSkill(name, into) {
+  const dir = join(into, name);
+  cpSync(new URL(`../fixtures/${name}`, import.meta.url), dir, { recursive: true });
+  renameSync(join(dir, "SKILL.md.fixture"), join(dir, "SKILL.md"));
+  return dir;
+}
 
 /** Serves `dir` as a static site on 127.0.0.1 (what any static host would do). */
 function serveStatic(dir) {
@@ -175,4 +183,47 @@ test("packed: entry pages say how to run the demo and have no Run button", async
   assert.ok((await page.locator("main").innerText()).includes("async-patterns run gather"));
   await page.screenshot({ path: artifact("pages-packed-entry.png"), fullPage: true });
   await page.context().close();
+});
+
+test("served: a result with a timeline is drawn as lanes, and drawn again from storage", async () => {
+  const scratch = mkdtempSync(join(tmpdir(), "async-patterns-skill-"));
+  const timelineServer = await startServer(["--skill-dir", fixtureSkill("timeline-skill", scratch)]);
+  try {
+    // The served run without bypassing the page's CSP is the gather test's; this one
+    // injects axe-core after drawing.
+    const page = await watchedPage({ bypassCSP: true });
+    await page.goto(timelineServer.origin + "/patterns/fan-out.html");
+    await page.click("button#run-button");
+    const lanes = page.locator("#demo-result figure.timeline svg g.lane");
+    await lanes.first().waitFor({ timeout: 30000 });
+    const drawn = async () => lanes.evaluateAll((gs) => gs.map((g) => ({
+      group: g.dataset.group, label: g.dataset.label,
+      start: Number(g.dataset.startMs), end: Number(g.dataset.endMs),
+    })));
+    const first = await drawn();
+    assert.deepEqual(first.map((l) => `${l.group}/${l.label}`), [
+      "sequential/sleep 0", "sequential/sleep 1", "sequential/sleep 2",
+      "gather/sleep 0", "gather/sleep 1", "gather/sleep 2",
+    ]);
+    const sequential = first.slice(0, 3);
+    const gathered = first.slice(3);
+    for (let i = 1; i < 3; i++) {
+      assert.ok(sequential[i].start >= sequential[i - 1].end, "sequential sleeps do not overlap");
+    }
+    assert.ok(Math.max(...gathered.map((l) => l.start)) < Math.min(...gathered.map((l) => l.end)),
+      "gathered sleeps overlap");
+    await page.screenshot({ path: artifact("pages-served-timeline.png"), fullPage: true });
+    await page.addScriptTag({ path: AXE });
+    const violations = await page.evaluate(async () =>
+      (await window.axe.run()).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target)}`));
+    assert.deepEqual(violations, [], "the page with a drawn result passes axe-core");
+    await page.reload();
+    await lanes.first().waitFor();
+    assert.deepEqual(await drawn(), first, "the last timeline is drawn again from localStorage");
+    assert.deepEqual(page.problems, [], "nothing was refused or thrown");
+    await page.context().close();
+  } finally {
+    timelineServer.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });

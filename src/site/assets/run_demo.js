@@ -1,6 +1,9 @@
 // The entry page's "Run demo": calls run_demo through this server's /mcp as one
 // stateless 2026-07-28 request, shows the result, and keeps the last one in
-// localStorage so the page shows it again on the next visit.
+// localStorage so the page shows it again on the next visit. The lanes are drawn by
+// web/timeline.js, the same drawing the MCP App view uses.
+import { renderTimeline } from "../assets/timeline.js";
+
 const VERSION = "2026-07-28";
 const form = document.getElementById("run-demo");
 const button = document.getElementById("run-button");
@@ -72,10 +75,13 @@ function show(run) {
     `${Math.round(report.duration_ms)} ms; exit code ${report.exit_code ?? "none"}` +
     (report.timed_out ? "; timed out" : "") + ".", "meta"));
   const summary = report.summary || {};
-  if (Array.isArray(summary.timeline) && summary.timeline.length > 0) {
-    const lanes = element("figure", undefined, "timeline");
-    lanes.setAttribute("aria-label", "Timeline of the demo's tasks");
-    out.append(lanes);
+  const drawing = renderTimeline(summary.timeline);
+  if (drawing) {
+    const figure = element("figure", undefined, "timeline");
+    let caption = "When each task ran, in milliseconds since the demo started";
+    if (summary.timeline_dropped > 0) caption += ` (${summary.timeline_dropped} more not recorded)`;
+    figure.append(element("figcaption", caption + "."), drawing);
+    out.append(figure);
   }
   const rest = Object.fromEntries(Object.entries(summary).filter(([k]) => k !== "timeline"));
   out.append(element("h4", "Summary"));

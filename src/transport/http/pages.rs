@@ -1,5 +1,6 @@
 //! The catalogue's pages over HTTP: `/` (for browsers; other clients keep the short
-//! text of [`super::home`]), `/index.html` and `/patterns/<id>.html`. The pages
+//! text of [`super::home`]), `/index.html`, `/patterns/<id>.html` and the script they
+//! load, `/assets/timeline.js`. The pages
 //! themselves come from [`crate::site`]; this only routes, negotiates and frames.
 
 use super::body::{self, Body};
@@ -10,7 +11,10 @@ use hyper::{Method, Response, StatusCode};
 
 /// Whether a path belongs to the pages (so that their 404s and 405s are ours).
 pub fn owns(path: &str) -> bool {
-    path == "/" || path == "/index.html" || path.starts_with("/patterns/")
+    path == "/"
+        || path == "/index.html"
+        || path.starts_with("/patterns/")
+        || path.starts_with("/assets/")
 }
 
 /// `http://HOST` as the client addressed us. The guard has already accepted this Host,
@@ -51,13 +55,18 @@ pub fn handle(shared: &Shared, method: &Method, headers: &HeaderMap, path: &str)
     } else {
         let base = base(headers);
         let relative = path.trim_start_matches('/');
-        match site::page(&shared.service, relative, &Mode::Served { base: &base }) {
-            Some(html) => {
-                let mut response = Response::new(Body::full(html));
-                response.headers_mut().insert(
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("text/html; charset=utf-8"),
-                );
+        let found = site::asset(relative)
+            .map(|(content_type, text)| (content_type, Body::full(text)))
+            .or_else(|| {
+                site::page(&shared.service, relative, &Mode::Served { base: &base })
+                    .map(|html| ("text/html; charset=utf-8", Body::full(html)))
+            });
+        match found {
+            Some((content_type, body)) => {
+                let mut response = Response::new(body);
+                response
+                    .headers_mut()
+                    .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
                 if path == "/" {
                     response
                         .headers_mut()
