@@ -227,3 +227,22 @@ test("served: a result with a timeline is drawn as lanes, and drawn again from s
     rmSync(scratch, { recursive: true, force: true });
   }
 });
+
+test("served: the pages fit a phone's width", async () => {
+  const page = await watchedPage({ viewport: { width: 360, height: 780 }, isMobile: true, bypassCSP: true });
+  for (const path of ["/index.html", "/patterns/gather.html", "/patterns/producer-consumer.html",
+    "/patterns/sync-async-bridge.html"]) { // a long code line, a Markdown table
+    await page.goto(server.origin + path);
+    const { scroll, width } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth, width: window.innerWidth,
+    }));
+    assert.ok(scroll <= width, `${path}: the page scrolls sideways (${scroll} > ${width})`);
+    await page.addScriptTag({ path: AXE });
+    const violations = await page.evaluate(async () =>
+      (await window.axe.run()).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target)}`));
+    assert.deepEqual(violations, [], `${path} on a phone`);
+  }
+  await page.goto(server.origin + "/patterns/gather.html");
+  await page.screenshot({ path: artifact("pages-phone-entry.png"), fullPage: false });
+  await page.context().close();
+});
