@@ -111,6 +111,11 @@ for (const [where, site] of [["served", () => server.origin], ["packed", () => p
     assert.equal((await visibleEntries(page)).length, all, "clearing the box shows everything again");
     await page.fill("#q", "limit concurrency");
     assert.ok((await visibleEntries(page)).includes("semaphore"), "a problem in plain words finds its pattern");
+    await page.fill("#q", "run things in parallel");
+    assert.ok((await visibleEntries(page)).includes("gather"), "most of the words are enough");
+    await page.fill("#q", "xyzzy plugh");
+    assert.deepEqual(await visibleEntries(page), []);
+    assert.match(await page.locator("#search-status").innerText(), /No entry matches/);
     await page.fill("#q", PASTED[0][0]);
     await page.screenshot({ path: artifact(`pages-${where}-search.png`), fullPage: true });
     await page.click("#entry-forgotten-await a");

@@ -1,7 +1,9 @@
 // The index's search: filters the list by what people type (a problem in plain words)
 // or paste (an error message). A query that covers most of an entry's alias (the error
 // texts each entry lists) shows the entries with such an alias; otherwise every word
-// typed must begin a word of the entry's title, summary, tags or aliases.
+// typed must begin a word of the entry's title, summary, tags or aliases, leaving out
+// words most entries have ("async") when others remain; when no entry has them all, the
+// entries that have the most of them (at least half) are shown.
 "use strict";
 (() => {
   const records = JSON.parse(document.getElementById("search-data").textContent);
@@ -28,14 +30,23 @@
     aliases: r.aliases.map(words).filter((a) => a.length > 0),
   }));
 
+  const has = (e, w) => e.words.some((have) => have.startsWith(w));
+
   function matching(query) {
-    const wanted = words(query);
-    if (wanted.length === 0) return null;
-    const asked = new Set(wanted);
-    const covers = (alias) => alias.filter((w) => asked.has(w)).length / alias.length >= 0.75;
+    const typed = words(query);
+    if (typed.length === 0) return null;
+    const asked = new Set(typed);
+    // A one-word alias ("return_exceptions") is matched only by that word alone.
+    const covers = (alias) => (alias.length > 1 || typed.length === 1) &&
+      alias.filter((w) => asked.has(w)).length / alias.length >= 0.75;
     const pasted = entries.filter((e) => e.aliases.some(covers));
     if (pasted.length > 0) return pasted;
-    return entries.filter((e) => wanted.every((w) => e.words.some((have) => have.startsWith(w))));
+    const telling = typed.filter((w) => entries.filter((e) => has(e, w)).length * 2 <= entries.length);
+    const wanted = telling.length > 0 ? telling : typed;
+    const counts = entries.map((e) => wanted.filter((w) => has(e, w)).length);
+    const best = Math.max(...counts);
+    if (best === 0 || best * 2 < wanted.length) return [];
+    return entries.filter((e, i) => counts[i] === best);
   }
 
   function update() {
