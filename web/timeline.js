@@ -120,10 +120,15 @@ export function renderTimeline(timeline, options = {}) {
   const longestLabel = Math.max(
     ...blocks.flatMap((b) => b.spans.map((s) => s.label.length)),
   );
-  const labelColumn = Math.min(Math.max(longestLabel * 7 + 16, 72), 240);
+  // About 7 px a character at 12 px; labels longer than the column gets are cut with an
+  // ellipsis (the lane's title keeps the whole label).
+  const labelColumn = Math.min(Math.max(longestLabel * 7 + 16, 72), Math.floor(width * 0.4));
+  const labelChars = Math.floor((labelColumn - 16) / 7);
+  const shown = (label) => (label.length > labelChars ? `${label.slice(0, labelChars - 1)}…` : label);
   const plotLeft = labelColumn;
   const plotRight = width - OUTCOME_COLUMN;
-  const step = tickStep(endMs, 6);
+  // Under a millisecond in all, the axis still spans one, so its ticks stay readable.
+  const step = tickStep(Math.max(endMs, 1), 6);
   const domainEnd = Math.max(Math.ceil(endMs / step), 1) * step;
   const x = (ms) => plotLeft + ((plotRight - plotLeft) * ms) / domainEnd;
   // A lone unnamed block needs no header; next to named blocks it is called "other".
@@ -203,7 +208,7 @@ export function renderTimeline(timeline, options = {}) {
           `${span.label}${where}: ${formatMs(span.startMs)} to ${formatMs(span.endMs)}, ${word}`),
         element(doc, "text", {
           class: "label", x: plotLeft - 8, y: y + 15, "text-anchor": "end", fill: "currentColor",
-        }, span.label),
+        }, shown(span.label)),
       );
       const left = x(span.startMs);
       // An instant still gets a visible sliver.

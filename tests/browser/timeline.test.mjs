@@ -115,6 +115,19 @@ test("nothing drawable draws nothing, and bad spans are skipped, not fatal", asy
   assert.deepEqual(drawn.groups, [""], "spans without a group form one unnamed block");
 });
 
+test("a long label is cut to its column, and the lane's title keeps it whole", async () => {
+  const label = "a task with a label of exactly forty chr";
+  const drawn = await draw([{ label, start_ms: 0, end_ms: 5, outcome: "done" }]);
+  assert.equal(drawn.lanes[0].label, label);
+  const shown = await page.evaluate(() => {
+    const text = document.querySelector("g.lane text.label");
+    return { text: text.textContent, left: text.getBBox().x };
+  });
+  assert.ok(shown.left >= 0, `the label starts inside the drawing (x=${shown.left})`);
+  assert.ok(label.startsWith(shown.text.replace(/…$/, "")));
+  assert.match(drawn.lanes[0].text, new RegExp(label), "the title names the whole label");
+});
+
 test("screenshot of the contrast timeline", async () => {
   await draw(contrast);
   await page.locator("svg.timeline").screenshot({ path: artifact("timeline-contrast.png") });
