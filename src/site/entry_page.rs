@@ -71,7 +71,7 @@ fn params_table(params: &[DemoParam]) -> Markup {
 
 fn input(param: &DemoParam) -> Markup {
     let id = format!("param-{}", param.name);
-    let label = format!("{} ({})", param.name, param.description);
+    let text = format!("{} ({})", param.name, param.description);
     let min = param.min.map(|v| v.to_string());
     let max = param.max.map(|v| v.to_string());
     html! {
@@ -79,10 +79,10 @@ fn input(param: &DemoParam) -> Markup {
             (ParamType::Boolean, _) => label class="check" for=(id) {
                 input type="checkbox" id=(id) name=(param.name) data-param data-type="boolean"
                     checked[param.default.as_bool() == Some(true)];
-                (label)
+                (text)
             },
             (_, Some(choices)) => label for=(id) {
-                (label)
+                (text)
                 select id=(id) name=(param.name) data-param data-type="string" {
                     @for choice in choices {
                         option value=(choice) selected[param.default.as_str() == Some(choice.as_str())] { (choice) }
@@ -90,11 +90,11 @@ fn input(param: &DemoParam) -> Markup {
                 }
             },
             (ParamType::String, None) => label for=(id) {
-                (label)
+                (text)
                 input type="text" id=(id) name=(param.name) data-param data-type="string" value=(shown(&param.default));
             },
             (numeric, None) => label for=(id) {
-                (label)
+                (text)
                 input type="number" id=(id) name=(param.name) data-param
                     data-type=(if numeric == ParamType::Integer { "integer" } else { "number" })
                     step=(if numeric == ParamType::Integer { "1" } else { "any" })

@@ -251,3 +251,18 @@ test("served: the pages fit a phone's width", async () => {
   await page.screenshot({ path: artifact("pages-phone-entry.png"), fullPage: false });
   await page.context().close();
 });
+
+test("served with --token: Run demo says why it cannot run, and the page keeps working", async () => {
+  const guarded = await startServer(["--token", "not-in-the-page"]);
+  try {
+    const page = await watchedPage();
+    await page.goto(guarded.origin + "/patterns/gather.html");
+    await page.click("button#run-button");
+    await page.locator("#demo-status.error").waitFor();
+    assert.match(await page.locator("#demo-status").innerText(), /bearer token/);
+    assert.equal(await page.locator("button#run-button").isEnabled(), true);
+    await page.context().close();
+  } finally {
+    guarded.stop();
+  }
+});
