@@ -15,6 +15,7 @@
 //! - [`mcp`] is the protocol: one method table for every transport, both eras.
 //! - [`distribution`] installs the skill into agents' folders, writes hosts' MCP
 //!   entries, validates skill folders and packs them for registries.
+//! - [`site`] renders the catalogue as web pages, for `serve --http` and `pack` alike.
 //! - [`transport`] frames bytes; [`cli`] is the command line over the same [`service`].
 
 pub mod catalog;
@@ -26,4 +27,5 @@ pub mod error;
 pub mod mcp;
 pub mod search;
 pub mod service;
+pub mod site;
 pub mod transport;

@@ -13,15 +13,18 @@ fn the_root_page_says_what_this_is_and_where_mcp_and_the_registry_are() {
     let server = HttpServer::tiny(&[]);
     let page = server.get("/");
     assert_eq!(page.status, 200);
+    // Without a request for HTML (scripts, curl), `/` stays a few lines of text.
     assert!(page
         .header("content-type")
         .is_some_and(|t| t.starts_with("text/plain")));
+    assert_eq!(page.header("vary"), Some("Accept"));
     let text = page.text();
     let base = format!("http://{}", server.host());
     for expected in [
         format!("{base}/mcp"),
         format!("{base}/.well-known/agent-skills/index.json"),
         format!("{base}/.well-known/skills/index.json"),
+        format!("{base}/index.html"),
         "MCP server".to_string(),
     ] {
         assert!(text.contains(&expected), "{expected} missing from:\n{text}");

@@ -121,7 +121,8 @@ fn missing_files_are_404() {
         "/.well-known/skills/other-skill/SKILL.md",
         "/.well-known/skills/tiny-skill/../tiny-skill/SKILL.md",
         "/.well-known/nothing",
-        "/index.html",
+        // `/index.html` is the catalogue's index now; a page that does not exist is not.
+        "/patterns/nope.html",
         "/mcp/extra",
     ] {
         assert_eq!(server.get(path).status, 404, "{path}");

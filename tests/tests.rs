@@ -9,6 +9,7 @@
 mod support;
 
 mod battery;
+mod catalogue_pages;
 mod check;
 mod cli;
 mod faults;

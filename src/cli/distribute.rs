@@ -190,10 +190,12 @@ pub(super) fn pack(service: &SkillService, out: &std::path::Path) -> ExitCode {
         Ok(files) => files,
         Err(e) => return usage(&format!("cannot build the archive: {e}")),
     };
+    // The catalogue's pages beside the registry files, from the renderer the server uses.
+    let pages = crate::site::pages(service, &crate::site::Mode::Packed);
     // GitHub Pages runs Jekyll, which drops dot-folders such as `.well-known/` from the
     // published site unless the root holds `.nojekyll`; other static hosts ignore it.
     let nojekyll = (".nojekyll".to_string(), Vec::new());
-    for (path, bytes) in files.iter().chain(std::iter::once(&nojekyll)) {
+    for (path, bytes) in files.iter().chain(&pages).chain(std::iter::once(&nojekyll)) {
         let target = out.join(path);
         let written = target
             .parent()
@@ -204,10 +206,14 @@ pub(super) fn pack(service: &SkillService, out: &std::path::Path) -> ExitCode {
         }
     }
     eprintln!(
-        "wrote {} files under {} (and {}); serve {} itself as the site's root, then \
-         `npx skills add http://HOST:PORT` (e.g. `python3 -m http.server -d {} 8000`)",
+        "wrote {} files under {}, the catalogue's {} pages ({} and {}) and {}; serve {} \
+         itself as the site's root, then `npx skills add http://HOST:PORT` or open it in a \
+         browser (e.g. `python3 -m http.server -d {} 8000`)",
         files.len(),
         out.join(".well-known").display(),
+        pages.len(),
+        out.join(crate::site::INDEX_PATH).display(),
+        out.join("patterns").display(),
         out.join(".nojekyll").display(),
         out.display(),
         out.display()

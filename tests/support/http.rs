@@ -42,7 +42,12 @@ impl HttpServer {
     }
 
     pub fn start(serve_args: &[&str], env: &[(&str, &str)]) -> Self {
-        let skill = fixture("tiny-skill");
+        Self::with_skill("tiny-skill", serve_args, env)
+    }
+
+    /// Like [`HttpServer::start`], serving the fixture skill `skill`.
+    pub fn with_skill(skill: &str, serve_args: &[&str], env: &[(&str, &str)]) -> Self {
+        let skill = fixture(skill);
         let mut command = Command::new(env!("CARGO_BIN_EXE_async-patterns"));
         command
             .args(["--skill-dir", skill.to_str().unwrap(), "serve"])

@@ -152,7 +152,9 @@ impl Guard {
         Err(Refusal::BadHost)
     }
 
-    /// No `Origin` (not a browser) is fine; a loopback origin on any port is ours.
+    /// No `Origin` (not a browser) is fine; a loopback origin on any port is ours, and so
+    /// is the server's own origin (the catalogue's pages calling `/mcp`): an `Origin`
+    /// whose authority is the request's `Host`, which [`Guard::check_host`] has vetted.
     pub fn check_origin(&self, headers: &HeaderMap) -> Result<(), Refusal> {
         let Some(origin) = headers.get(ORIGIN) else {
             return Ok(());
@@ -165,6 +167,14 @@ impl Guard {
             .strip_prefix("http://")
             .or_else(|| origin.strip_prefix("https://"))
             .ok_or(Refusal::ForeignOrigin)?;
+        let same_origin = headers
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|host| host.trim().eq_ignore_ascii_case(authority))
+            && self.check_host(headers).is_ok();
+        if same_origin {
+            return Ok(());
+        }
         match host_of(authority) {
             Some(host) if LOOPBACK_HOSTS.contains(&host.as_str()) => Ok(()),
             _ => Err(Refusal::ForeignOrigin),
@@ -270,6 +280,19 @@ mod tests {
                 "{ok}"
             );
         }
+        // The server's own origin, under a name it was told to answer to.
+        let own = headers(&[
+            (HOST, "mcp.example.com:8443"),
+            (ORIGIN, "https://mcp.example.com:8443"),
+        ]);
+        assert_eq!(guard.check_origin(&own), Ok(()));
+        // A foreign page whose name resolves here (rebinding) carries its name in Host
+        // too, and that name is not ours.
+        let rebound = headers(&[
+            (HOST, "evil.example:8000"),
+            (ORIGIN, "http://evil.example:8000"),
+        ]);
+        assert_eq!(guard.check_origin(&rebound), Err(Refusal::ForeignOrigin));
         for bad in [
             "https://evil.example",
             "null",

@@ -5,7 +5,10 @@
 //!   one with `Mcp-Session-Id` sessions ([`sessions`]).
 //! - `/.well-known/agent-skills/…` and `/.well-known/skills/…`: what `npx skills add`
 //!   reads ([`well_known`]), built by [`crate::distribution::registry`].
-//! - `/healthz`, and `/`: a short page for whoever opens the address in a browser.
+//! - `/`, `/index.html`, `/patterns/<id>.html`: the catalogue as web pages ([`pages`],
+//!   rendered by [`crate::site`]); `/` stays a short text for clients that do not ask
+//!   for HTML.
+//! - `/healthz`: says whether the server is up (503 while it stops).
 //!
 //! Every request passes the [`guard`] first (Host, Origin, bearer token). The server
 //! bounds what a client can hold: connections (a semaphore), header size and time, body
@@ -19,6 +22,7 @@ mod guard;
 mod headers;
 mod home;
 mod idle;
+mod pages;
 mod response;
 mod sessions;
 mod well_known;
@@ -260,13 +264,17 @@ async fn respond(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Body>
         }
     } else if path == "/healthz" {
         healthz(shared, req.method())
-    } else if path == "/" {
-        home::page(req.method(), req.headers())
+    } else if pages::owns(path) {
+        let path = path.to_string();
+        pages::handle(shared, req.method(), req.headers(), &path)
     } else if let Some(rest) = path.strip_prefix("/.well-known/") {
         let rest = rest.to_string();
         well_known::handle(shared, req.method(), &rest)
     } else {
-        text(StatusCode::NOT_FOUND, "not found; MCP is served at /mcp\n")
+        text(
+            StatusCode::NOT_FOUND,
+            "not found; MCP is served at /mcp, the catalogue's index at /\n",
+        )
     }
 }
 
