@@ -93,8 +93,8 @@ MUTATIONS = {
     "gather": (
         "await one after another instead of gather",
         [(
-            "results = await asyncio.gather(*(work(i, delay, tasks, finished) for i in range(tasks)))",
-            "results = [await work(i, delay, tasks, finished) for i in range(tasks)]",
+            "results = await asyncio.gather(*(work(i, delay, tasks, finished, record) for i in range(tasks)))",
+            "results = [await work(i, delay, tasks, finished, record) for i in range(tasks)]",
         )],
         [],
     ),
@@ -116,8 +116,8 @@ MUTATIONS = {
     "producer-consumer": (
         "a consumer that blocks the loop while it works",
         [(
-            "                await asyncio.sleep(delay)\n                busy[\"now\"] -= 1",
-            "                time.sleep(delay)\n                busy[\"now\"] -= 1",
+            "                    await asyncio.sleep(delay)\n                    busy[\"now\"] -= 1",
+            "                    time.sleep(delay)\n                    busy[\"now\"] -= 1",
         )],
         [],
     ),
