@@ -74,7 +74,7 @@ MUTATIONS = {
     ),
     "event-loop": (
         "a task body that never awaits cannot interleave",
-        [("        await asyncio.sleep(0)  # yields to the loop\n", "")],
+        [("            await asyncio.sleep(0)  # yields to the loop\n", "")],
         [],
     ),
     "forgotten-await": (
@@ -201,7 +201,10 @@ MUTATIONS = {
     ),
     "debugging": (
         "debug mode left off",
-        [("    debug = run(block, debug=True)\n", "    debug = run(block, debug=False)\n")],
+        [(
+            "    debug = run(block, debug=True, timeline=timeline)\n",
+            "    debug = run(block, debug=False, timeline=timeline)\n",
+        )],
         [],
     ),
     "hedged-requests": (
