@@ -13,7 +13,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 class Timeline:
     """Real start, end and outcome of each task, in ms since the demo began: the summary's
-    `timeline` (docs/skill-format.md), which a viewer draws as one lane per span."""
+    `timeline`, which a viewer draws as one lane per span."""
 
     OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
 
