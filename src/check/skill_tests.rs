@@ -24,20 +24,20 @@ const SYMPTOMS_NOT_COVERED: &[(&str, &str)] = &[(
 
 /// Demos that run the broken variant on purpose -> the (rule, line) findings they must get.
 const DEMOS_BROKEN_ON_PURPOSE: &[(&str, &[(&str, usize)])] = &[
-    ("scripts/blocking-the-loop.py", &[("blocking-call", 40)]),
-    ("scripts/forgotten-await.py", &[("unawaited-coroutine", 27)]),
+    ("scripts/blocking-the-loop.py", &[("blocking-call", 73)]),
+    ("scripts/forgotten-await.py", &[("unawaited-coroutine", 58)]),
     (
         "scripts/nested-asyncio-run.py",
-        &[("asyncio-run-in-async", 24)],
+        &[("asyncio-run-in-async", 55)],
     ),
     (
         "scripts/swallowed-cancellation.py",
-        &[("swallowed-cancellation", 20)],
+        &[("swallowed-cancellation", 51)],
     ),
     // Runs the blocking calls on the loop first, to time the difference.
-    ("scripts/to-thread.py", &[("blocking-call", 25)]),
+    ("scripts/to-thread.py", &[("blocking-call", 57)]),
     // Times a health check behind an `async def` endpoint that blocks, then behind a `def` one.
-    ("scripts/web-endpoints.py", &[("blocking-call", 29)]),
+    ("scripts/web-endpoints.py", &[("blocking-call", 60)]),
 ];
 // Not listed because no rule reaches their broken variant (they are clean to us):
 // dangling-tasks.py drops the task with `del task` after `weakref.ref(task)`, and

@@ -10,6 +10,7 @@ pub mod params;
 pub mod platform;
 #[cfg(target_os = "linux")]
 pub mod sandbox;
+pub mod timeline;
 /// Off Linux the engines' shared types stand where the Linux sandbox would; `platform`
 /// holds the engines that fill them.
 #[cfg(not(target_os = "linux"))]

@@ -74,7 +74,7 @@ MUTATIONS = {
     ),
     "event-loop": (
         "a task body that never awaits cannot interleave",
-        [("        await asyncio.sleep(0)  # yields to the loop\n", "")],
+        [("            await asyncio.sleep(0)  # yields to the loop\n", "")],
         [],
     ),
     "forgotten-await": (
@@ -93,8 +93,8 @@ MUTATIONS = {
     "gather": (
         "await one after another instead of gather",
         [(
-            "results = await asyncio.gather(*(work(i, delay, tasks, finished) for i in range(tasks)))",
-            "results = [await work(i, delay, tasks, finished) for i in range(tasks)]",
+            "results = await asyncio.gather(*(work(i, delay, tasks, finished, record) for i in range(tasks)))",
+            "results = [await work(i, delay, tasks, finished, record) for i in range(tasks)]",
         )],
         [],
     ),
@@ -116,8 +116,8 @@ MUTATIONS = {
     "producer-consumer": (
         "a consumer that blocks the loop while it works",
         [(
-            "                await asyncio.sleep(delay)\n                busy[\"now\"] -= 1",
-            "                time.sleep(delay)\n                busy[\"now\"] -= 1",
+            "                    await asyncio.sleep(delay)\n                    busy[\"now\"] -= 1",
+            "                    time.sleep(delay)\n                    busy[\"now\"] -= 1",
         )],
         [],
     ),
@@ -201,7 +201,10 @@ MUTATIONS = {
     ),
     "debugging": (
         "debug mode left off",
-        [("    debug = run(block, debug=True)\n", "    debug = run(block, debug=False)\n")],
+        [(
+            "    debug = run(block, debug=True, timeline=timeline)\n",
+            "    debug = run(block, debug=False, timeline=timeline)\n",
+        )],
         [],
     ),
     "hedged-requests": (

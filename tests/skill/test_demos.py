@@ -1,7 +1,7 @@
 """Every demo (scripts/<id>.py) on every CPython at least as new as its entry needs.
 
 The output contract (docs/skill-format.md): readable lines, then one JSON summary object
-as the last stdout line with `demo`, `ok` and `elapsed_s`; optional `@progress {json}`
+as the last stdout line with `demo`, `ok`, `elapsed_s` and `timeline`; optional `@progress {json}`
 lines on stderr; exit 0.
 """
 
@@ -10,6 +10,7 @@ import json
 import pytest
 
 from skill_files import SKILL, demos, flag_value, on_pythons, pythons, run, summary_of
+from timeline import problems
 
 DEMOS = list(demos().values())
 # run_demo's default deadline (src/demo/mod.rs DEFAULT_TIMEOUT_MS): defaults must fit it.
@@ -53,6 +54,8 @@ def test_demo_runs_with_defaults(entry, version, python, tmp_path):
     assert isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool), summary
     assert len(result.stdout.strip().splitlines()) >= 2, "nothing readable before the summary"
     check_progress_lines(result.stderr)
+    defects = problems(summary)
+    assert not defects, "the summary's timeline breaks the contract:\n" + "\n".join(defects)
     assert result.wall_s < DEFAULT_DEADLINE_S, (
         f"took {result.wall_s:.2f} s with defaults, over run_demo's {DEFAULT_DEADLINE_S} s"
     )

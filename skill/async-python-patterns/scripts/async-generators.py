@@ -10,8 +10,38 @@ Run: python async-generators.py [--pages 5] [--take 2]
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 async def pages(count: int, log: list):
@@ -56,12 +86,15 @@ def closed_in_time(log: list) -> bool:
 
 
 async def main(count: int, take: int) -> dict:
-    start = time.perf_counter()
+    timeline = Timeline()
+    start = timeline.start
     broken_log: list = []
-    await consume_without_closing(count, take, broken_log)
+    with timeline.span(f"read {take} of {count} pages", "without aclose"):
+        await consume_without_closing(count, take, broken_log)
     await asyncio.sleep(0.01)  # the loop's asyncgen hook closes it later, if at all
     log: list = []
-    got = await consume(count, take, log)
+    with timeline.span(f"read {take} of {count} pages", "with aclose"):
+        got = await consume(count, take, log)
     elapsed = time.perf_counter() - start
     print("without aclose:")
     for line in broken_log:
@@ -83,6 +116,7 @@ async def main(count: int, take: int) -> dict:
         "closed_before_consumer_moved_on": fixed,
         "broken": {"closed_before_consumer_moved_on": broken},
         "fixed": {"closed_before_consumer_moved_on": fixed},
+        **timeline.summary(),
     }
 
 

@@ -8,21 +8,57 @@ Run: python asyncio-run.py
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 report: dict = {}
 
 
 async def forgotten_background_work() -> None:
     try:
-        await asyncio.sleep(10)
+        with timeline.span("forgotten background task"):
+            await asyncio.sleep(10)
     except asyncio.CancelledError:
         report["leftover_task_cancelled"] = True
         raise
 
 
 async def main() -> str:
+    with timeline.span("main()"):
+        return await body()
+
+
+async def body() -> str:
     loop = asyncio.get_running_loop()
     report["loop_running_inside_main"] = loop.is_running()
     report["loop"] = type(loop).__name__
@@ -37,7 +73,8 @@ async def main() -> str:
 
 if __name__ == "__main__":
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
-    start = time.perf_counter()
+    timeline = Timeline()  # module-level: the coroutines above record into it
+    start = timeline.start
     result = asyncio.run(main())
     elapsed = time.perf_counter() - start
     loop = report.pop("_loop")
@@ -48,4 +85,5 @@ if __name__ == "__main__":
     print(f"leftover task cancelled by asyncio.run: {report.get('leftover_task_cancelled', False)}")
     print(f"loop closed afterwards: {report['loop_closed_after_run']}")
     ok = report.get("leftover_task_cancelled", False) and report["loop_closed_after_run"]
-    print(json.dumps({"demo": "asyncio-run", "ok": ok, "elapsed_s": round(elapsed, 4), **report}))
+    summary = {"demo": "asyncio-run", "ok": ok, "elapsed_s": round(elapsed, 4), **report}
+    print(json.dumps({**summary, **timeline.summary()}))

@@ -9,8 +9,38 @@ Run: python barrier.py [--workers 4]
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 class OneShotBarrier:
@@ -31,20 +61,27 @@ async def main(workers: int) -> dict:
     barrier = asyncio.Barrier(workers) if modern else OneShotBarrier(workers)
     log: list = []
 
+    timeline = Timeline()
+
     async def worker(i: int) -> None:
-        await asyncio.sleep((workers - i) * 0.005)
+        with timeline.span(f"worker {i}", "phase 1"):
+            await asyncio.sleep((workers - i) * 0.005)
         log.append(("phase 1 done", i))
-        await barrier.wait()
+        with timeline.span(f"worker {i}", "waiting at the barrier"):
+            await barrier.wait()
         log.append(("phase 2 starts", i))
 
-    start = time.perf_counter()
+    start = timeline.start
     await asyncio.gather(*(worker(i) for i in range(workers)))
     elapsed = time.perf_counter() - start
     for step, i in log:
         print(f"worker {i}: {step}")
     phases = [step for step, _ in log]
     # Every "phase 1 done" comes before the first "phase 2 starts".
-    in_lockstep = phases == ["phase 1 done"] * workers + ["phase 2 starts"] * workers
+    # The timeline agrees: nobody left the barrier before the last one reached it.
+    waits = [s for s in timeline.spans if s["group"] == "waiting at the barrier"]
+    held = min(s["end_ms"] for s in waits) >= max(s["start_ms"] for s in waits)
+    in_lockstep = phases == ["phase 1 done"] * workers + ["phase 2 starts"] * workers and held
     return {
         "demo": "barrier",
         "ok": in_lockstep,
@@ -52,6 +89,7 @@ async def main(workers: int) -> dict:
         "workers": workers,
         "api": "asyncio.Barrier" if modern else "Event-based barrier",
         "in_lockstep": in_lockstep,
+        **timeline.summary(),
     }
 
 

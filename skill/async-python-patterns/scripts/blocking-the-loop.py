@@ -8,25 +8,58 @@ Run: python blocking-the-loop.py [--block 0.2]
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 TICK = 0.02
 
 
-async def heartbeat(stop: asyncio.Event, lags: list) -> None:
+async def heartbeat(stop: asyncio.Event, lags: list, record) -> None:
     while not stop.is_set():
         start = time.perf_counter()
-        await asyncio.sleep(TICK)
+        with record(f"tick {len(lags)}"):  # a long tick is the loop frozen
+            await asyncio.sleep(TICK)
         lags.append(time.perf_counter() - start - TICK)
 
 
-async def measure(handler) -> float:
+async def measure(handler, record) -> float:
     stop = asyncio.Event()
     lags: list = []
-    beat = asyncio.create_task(heartbeat(stop, lags))
+    beat = asyncio.create_task(heartbeat(stop, lags, record))
     await asyncio.sleep(TICK)  # let the heartbeat start
-    await handler()
+    with record("handler"):
+        await handler()
     stop.set()
     await beat
     return max(lags) if lags else 0.0
@@ -42,9 +75,10 @@ async def main(block: float) -> dict:
     async def fixed_handler() -> None:
         await asyncio.to_thread(blocking_call)
 
-    start = time.perf_counter()
-    broken_lag = await measure(broken_handler)
-    fixed_lag = await measure(fixed_handler)
+    timeline = Timeline()
+    start = timeline.start
+    broken_lag = await measure(broken_handler, functools.partial(timeline.span, group="on the loop"))
+    fixed_lag = await measure(fixed_handler, functools.partial(timeline.span, group="asyncio.to_thread"))
     elapsed = time.perf_counter() - start
     print(f"blocking call of {block}s")
     print(f"symptom: worst heartbeat lag {broken_lag * 1000:.1f} ms (called on the loop)")
@@ -57,6 +91,7 @@ async def main(block: float) -> dict:
         "block": block,
         "broken": {"max_lag_s": round(broken_lag, 4)},
         "fixed": {"max_lag_s": round(fixed_lag, 4)},
+        **timeline.summary(),
     }
 
 

@@ -5,8 +5,38 @@ Run: python cancellation.py
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 async def streamer(log: list) -> None:
@@ -25,10 +55,16 @@ async def commit(log: list) -> None:
 
 
 async def main() -> dict:
-    start = time.perf_counter()
+    timeline = Timeline()
+    start = timeline.start
 
     log: list = []
-    task = asyncio.create_task(streamer(log))
+
+    async def recorded_streamer() -> None:
+        with timeline.span("streamer", "task.cancel()"):
+            await streamer(log)
+
+    task = asyncio.create_task(recorded_streamer())
     await asyncio.sleep(0.035)
     task.cancel()
     try:
@@ -40,10 +76,15 @@ async def main() -> dict:
     shield_log: list = []
     inner: list = []
 
+    async def recorded_commit() -> None:
+        with timeline.span("shielded commit", "asyncio.shield"):
+            await commit(shield_log)
+
     async def handler() -> None:
-        work = asyncio.ensure_future(commit(shield_log))
-        inner.append(work)
-        await asyncio.shield(work)
+        with timeline.span("request handler", "asyncio.shield"):
+            work = asyncio.ensure_future(recorded_commit())
+            inner.append(work)
+            await asyncio.shield(work)
 
     request = asyncio.create_task(handler())
     await asyncio.sleep(0.01)
@@ -58,6 +99,8 @@ async def main() -> dict:
 
     elapsed = time.perf_counter() - start
     ok = task.cancelled() and log[-1] == "disconnected" and caller_cancelled and shield_log == ["committed"]
+    # The timeline shows it too: the streamer and the handler cancelled, the commit done.
+    ok = ok and [s["outcome"] for s in timeline.spans] == ["cancelled", "cancelled", "done"]
     return {
         "demo": "cancellation",
         "ok": ok,
@@ -65,6 +108,7 @@ async def main() -> dict:
         "cleanup_ran": log[-1] == "disconnected",
         "updates_before_cancel": log.count("update"),
         "shielded_work_finished": shield_log == ["committed"],
+        **timeline.summary(),
     }
 
 

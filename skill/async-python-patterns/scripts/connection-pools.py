@@ -7,8 +7,38 @@ Run: python connection-pools.py [--requests 20] [--pool_size 4]
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 HANDSHAKE = 0.01
 WORK = 0.005
@@ -49,14 +79,21 @@ async def pooled(pool: Pool) -> str:
 
 
 async def main(requests: int, pool_size: int) -> dict:
-    start = time.perf_counter()
+    timeline = Timeline()
+    start = timeline.start
     handshakes: list = []
-    await asyncio.gather(*(per_request_client(n, handshakes) for n in range(requests)))
+
+    async def recorded(n: int, variant: str, call) -> str:
+        with timeline.span(f"request {n}", variant):
+            return await call
+
+    variant = "client per request"
+    await asyncio.gather(*(recorded(n, variant, per_request_client(n, handshakes)) for n in range(requests)))
     naive_s = time.perf_counter() - start
 
     pool = Pool(pool_size)
     t0 = time.perf_counter()
-    used = await asyncio.gather(*(pooled(pool) for _ in range(requests)))
+    used = await asyncio.gather(*(recorded(n, "shared pool", pooled(pool)) for n in range(requests)))
     pooled_s = time.perf_counter() - t0
     elapsed = time.perf_counter() - start
     print(f"client per request : {len(handshakes)} handshakes, {naive_s:.3f}s")
@@ -71,6 +108,7 @@ async def main(requests: int, pool_size: int) -> dict:
         "elapsed_s": round(elapsed, 4),
         "broken": {"handshakes": len(handshakes)},
         "fixed": {"handshakes": pool.opened, "connections_used": len(set(used))},
+        **timeline.summary(),
     }
 
 

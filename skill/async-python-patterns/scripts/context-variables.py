@@ -9,10 +9,40 @@ Run: python context-variables.py [--requests 3]
 
 import argparse
 import asyncio
+import contextlib
 import contextvars
 import functools
 import json
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 request_id: contextvars.ContextVar = contextvars.ContextVar("request_id", default="-")
 
@@ -36,9 +66,15 @@ async def handle(rid: str) -> dict:
 
 
 async def main(requests: int) -> dict:
-    start = time.perf_counter()
+    timeline = Timeline()
+    start = timeline.start
     ids = [f"req-{n}" for n in range(requests)]
-    seen = await asyncio.gather(*(handle(rid) for rid in ids))
+
+    async def recorded(rid: str) -> dict:
+        with timeline.span(f"request {rid}"):
+            return await handle(rid)
+
+    seen = await asyncio.gather(*(recorded(rid) for rid in ids))
     after = current()
     elapsed = time.perf_counter() - start
     for rid, where in zip(ids, seen):
@@ -57,6 +93,7 @@ async def main(requests: int) -> dict:
         "each_saw_its_own": own,
         "run_in_executor_saw_default": not_copied,
         "leaked_to_main": after != "-",
+        **timeline.summary(),
     }
 
 

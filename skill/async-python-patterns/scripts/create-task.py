@@ -8,19 +8,51 @@ Run: python create-task.py [--jobs 3]
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 async def main(jobs: int) -> dict:
     background: set = set()
     finished = []
     events = []
-    start = time.perf_counter()
+    timeline = Timeline()
+    start = timeline.start
 
     async def job(i: int) -> None:
-        await asyncio.sleep(0.02 * (i + 1))
+        with timeline.span(f"job-{i}"):
+            await asyncio.sleep(0.02 * (i + 1))
         finished.append(i)
         events.append(f"job {i} finished at {time.perf_counter() - start:.3f}s")
         payload = {"progress": len(finished), "total": jobs, "message": f"job {i} finished"}
@@ -32,7 +64,8 @@ async def main(jobs: int) -> dict:
         task.add_done_callback(background.discard)
     events.append(f"{jobs} tasks started at {time.perf_counter() - start:.3f}s, caller continues")
     started_while_running = len(background)
-    await asyncio.sleep(0.01)  # the caller's own work
+    with timeline.span("the caller's own work"):
+        await asyncio.sleep(0.01)
     events.append(f"caller did its own work; {len(background)} tasks still running")
     await asyncio.gather(*background)
     elapsed = time.perf_counter() - start
@@ -45,6 +78,7 @@ async def main(jobs: int) -> dict:
         "jobs": jobs,
         "running_after_start": started_while_running,
         "left_running": len(background),
+        **timeline.summary(),
     }
 
 

@@ -9,21 +9,53 @@ Run: python dangling-tasks.py
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import gc
 import json
 import time
 import weakref
 
 
-async def wait_on(future: asyncio.Future, log: list) -> None:
-    await future
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
+
+
+async def wait_on(future: asyncio.Future, log: list, record) -> None:
+    with record("task waiting on a future"):
+        await future
     log.append("completed")
 
 
-async def broken() -> dict:
+async def broken(record) -> dict:
     loop = asyncio.get_running_loop()
     log: list = []
-    task = asyncio.create_task(wait_on(loop.create_future(), log))
+    task = asyncio.create_task(wait_on(loop.create_future(), log, record))
     probe = weakref.ref(task)
     del task  # the bug: nobody keeps the task
     await asyncio.sleep(0)
@@ -32,11 +64,11 @@ async def broken() -> dict:
     return {"task_alive_after_gc": probe() is not None, "completed": log == ["completed"]}
 
 
-async def fixed() -> dict:
+async def fixed(record) -> dict:
     loop = asyncio.get_running_loop()
     log: list = []
     background: set = set()
-    task = asyncio.create_task(wait_on(loop.create_future(), log))
+    task = asyncio.create_task(wait_on(loop.create_future(), log, record))
     background.add(task)  # the fix: a strong reference until the task is done
     task.add_done_callback(background.discard)
     probe = weakref.ref(task)
@@ -53,15 +85,19 @@ async def fixed() -> dict:
 
 
 async def main() -> dict:
-    start = time.perf_counter()
-    bad = await broken()
-    good = await fixed()
+    timeline = Timeline()
+    start = timeline.start
+    # The broken task's span ends when the garbage collector destroys it mid-wait
+    # (`failed`: its coroutine is closed), the fixed one's when we cancel it.
+    bad = await broken(functools.partial(timeline.span, group="no reference kept"))
+    good = await fixed(functools.partial(timeline.span, group="kept in a set"))
     elapsed = time.perf_counter() - start
     print(f"symptom: unreferenced task alive after gc: {bad['task_alive_after_gc']}")
     print(f"fix    : task kept in a set, alive after gc: {good['task_alive_after_gc']}")
     print(f"         released from the set when done: {good['released_when_done']}")
     ok = not bad["task_alive_after_gc"] and good["task_alive_after_gc"] and good["released_when_done"]
-    return {"demo": "dangling-tasks", "ok": ok, "elapsed_s": round(elapsed, 4), "broken": bad, "fixed": good}
+    summary = {"demo": "dangling-tasks", "ok": ok, "elapsed_s": round(elapsed, 4), "broken": bad, "fixed": good}
+    return {**summary, **timeline.summary()}
 
 
 if __name__ == "__main__":

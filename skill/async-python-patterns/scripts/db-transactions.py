@@ -10,8 +10,39 @@ Run: python db-transactions.py
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 class Connection:
@@ -50,9 +81,14 @@ async def transfer(conn: Connection) -> None:
         raise
 
 
-async def cancelled_midway(variant) -> dict:
+async def cancelled_midway(variant, record) -> dict:
     conn = Connection()
-    task = asyncio.create_task(variant(conn))
+
+    async def recorded() -> None:
+        with record("transfer"):
+            await variant(conn)
+
+    task = asyncio.create_task(recorded())
     await asyncio.sleep(0.025)  # BEGIN and UPDATE a are done, UPDATE b is running
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
@@ -61,9 +97,10 @@ async def cancelled_midway(variant) -> dict:
 
 
 async def main() -> dict:
-    start = time.perf_counter()
-    naive = await cancelled_midway(transfer_naive)
-    fixed = await cancelled_midway(transfer)
+    timeline = Timeline()
+    start = timeline.start
+    naive = await cancelled_midway(transfer_naive, functools.partial(timeline.span, group="except Exception"))
+    fixed = await cancelled_midway(transfer, functools.partial(timeline.span, group="except BaseException"))
     elapsed = time.perf_counter() - start
     print(f"except Exception    : {naive['log']} -> transaction open: {naive['open_transaction']}")
     print(f"except BaseException: {fixed['log']} -> transaction open: {fixed['open_transaction']}")
@@ -74,7 +111,8 @@ async def main() -> dict:
         and "COMMIT" not in fixed["log"]
         and fixed["cancelled"]
     )
-    return {"demo": "db-transactions", "ok": ok, "elapsed_s": round(elapsed, 4), "broken": naive, "fixed": fixed}
+    summary = {"demo": "db-transactions", "ok": ok, "elapsed_s": round(elapsed, 4), "broken": naive, "fixed": fixed}
+    return {**summary, **timeline.summary()}
 
 
 if __name__ == "__main__":

@@ -9,9 +9,39 @@ Run: python debugging.py [--block 0.06]
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 class Capture(logging.Handler):
@@ -38,22 +68,24 @@ async def program(block: float) -> None:
     await asyncio.create_task(handler(block), name="slow-handler")
 
 
-def run(block: float, debug: bool) -> list:
+def run(block: float, debug: bool, timeline: Timeline) -> list:
     capture = Capture()
     logger = logging.getLogger("asyncio")
     logger.addHandler(capture)
     logger.setLevel(logging.DEBUG)
     try:
-        asyncio.run(program(block), debug=debug)
+        with timeline.span("asyncio.run(program)", f"debug={debug}"):
+            asyncio.run(program(block), debug=debug)
     finally:
         logger.removeHandler(capture)
     return [m for m in capture.messages if "took" in m and "seconds" in m]
 
 
 def main(block: float) -> dict:
-    start = time.perf_counter()
-    normal = run(block, debug=False)
-    debug = run(block, debug=True)
+    timeline = Timeline()
+    start = timeline.start
+    normal = run(block, debug=False, timeline=timeline)
+    debug = run(block, debug=True, timeline=timeline)
     elapsed = time.perf_counter() - start
     print(f"debug=False: {len(normal)} slow-callback reports")
     print(f"debug=True : {len(debug)} slow-callback reports")
@@ -68,6 +100,7 @@ def main(block: float) -> dict:
         "reports_without_debug": len(normal),
         "reports_with_debug": len(debug),
         "names_the_task": names_task,
+        **timeline.summary(),
     }
 
 

@@ -10,15 +10,47 @@ Run: python error-handling.py [--jobs 8] [--fail_every 3]
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import time
 
 
-async def job(n: int, fail_every: int) -> int:
-    await asyncio.sleep(0.005)
-    if n % fail_every == 0:
-        raise ValueError(f"job {n} failed")
-    return n
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
+
+
+async def job(n: int, fail_every: int, record) -> int:
+    with record(f"job {n}"):
+        await asyncio.sleep(0.005)
+        if n % fail_every == 0:
+            raise ValueError(f"job {n} failed")
+        return n
 
 
 async def swallow(coro):
@@ -28,9 +60,9 @@ async def swallow(coro):
         return None  # the flaw: the error is gone, nobody can count it
 
 
-async def run_batch(jobs: int, fail_every: int, wrap) -> list:
+async def run_batch(jobs: int, fail_every: int, wrap, record) -> list:
     """Every job as a task; the last one is cancelled mid-flight (a shutdown, a timeout)."""
-    tasks = [asyncio.ensure_future(wrap(job(n, fail_every))) for n in range(1, jobs + 1)]
+    tasks = [asyncio.ensure_future(wrap(job(n, fail_every, record))) for n in range(1, jobs + 1)]
     await asyncio.sleep(0)
     tasks[-1].cancel()
     return await asyncio.gather(*tasks, return_exceptions=True)
@@ -42,11 +74,13 @@ def count_failed(results: list) -> int:
 
 
 async def main(jobs: int, fail_every: int) -> dict:
-    start = time.perf_counter()
-    naive = await run_batch(jobs, fail_every, swallow)
+    timeline = Timeline()
+    start = timeline.start
+    naive = await run_batch(jobs, fail_every, swallow, functools.partial(timeline.span, group="swallowing wrapper"))
     naive_failed = sum(1 for r in naive if isinstance(r, Exception))
 
-    honest = await run_batch(jobs, fail_every, lambda coro: coro)
+    record = functools.partial(timeline.span, group="return_exceptions=True")
+    honest = await run_batch(jobs, fail_every, lambda coro: coro, record)
     errors = [r for r in honest if isinstance(r, BaseException)]
     only_exceptions = sum(1 for r in honest if isinstance(r, Exception))
     failed = count_failed(honest)
@@ -71,6 +105,7 @@ async def main(jobs: int, fail_every: int) -> dict:
         "cancelled": sum(1 for r in honest if isinstance(r, asyncio.CancelledError)),
         "counted_as_exception": only_exceptions,
         "naive_reported_failed": naive_failed,
+        **timeline.summary(),
     }
 
 

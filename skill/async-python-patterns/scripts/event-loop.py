@@ -5,19 +5,52 @@ Run: python event-loop.py
 
 import argparse
 import asyncio
+import contextlib
 import json
 import threading
+import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 async def main() -> dict:
     loop = asyncio.get_running_loop()
     order = []
     start = loop.time()
+    timeline = Timeline()
 
     async def task_body(name: str) -> None:
-        order.append(f"{name} starts")
-        await asyncio.sleep(0)  # yields to the loop
-        order.append(f"{name} resumes")
+        with timeline.span(name):
+            order.append(f"{name} starts")
+            await asyncio.sleep(0)  # yields to the loop
+            order.append(f"{name} resumes")
 
     loop.call_later(0.01, order.append, "timer (10 ms)")
     loop.call_soon(order.append, "call_soon callback")
@@ -25,7 +58,8 @@ async def main() -> dict:
     t2 = asyncio.create_task(task_body("task B"))
     order.append("main: scheduled everything, now awaiting")
     await asyncio.gather(t1, t2)
-    await asyncio.sleep(0.02)
+    with timeline.span("main sleeps 20 ms (the timer fires)"):
+        await asyncio.sleep(0.02)
     order.append("main: done")
     elapsed = loop.time() - start
     for step, line in enumerate(order, 1):
@@ -45,6 +79,7 @@ async def main() -> dict:
         "elapsed_s": round(elapsed, 4),
         "order": order,
         "thread": threading.current_thread().name,
+        **timeline.summary(),
     }
 
 

@@ -8,10 +8,40 @@ Run: python forgotten-await.py
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import time
 import warnings
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 async def save(record: str, store: list) -> bool:
@@ -20,11 +50,12 @@ async def save(record: str, store: list) -> bool:
     return True
 
 
-async def broken() -> dict:
+async def broken(timeline: Timeline) -> dict:
     store: list = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = save("order-1", store)  # the bug on purpose: no await
+        with timeline.span("save() called", "without await"):
+            result = save("order-1", store)  # the bug on purpose: no await
         kind = type(result).__name__
         del result
         gc.collect()
@@ -32,16 +63,18 @@ async def broken() -> dict:
     return {"returned": kind, "saved": store, "warning": messages[0] if messages else None}
 
 
-async def fixed() -> dict:
+async def fixed(timeline: Timeline) -> dict:
     store: list = []
-    result = await save("order-1", store)
+    with timeline.span("save() called", "awaited"):
+        result = await save("order-1", store)
     return {"returned": type(result).__name__, "saved": store, "warning": None}
 
 
 async def main() -> dict:
-    start = time.perf_counter()
-    bad = await broken()
-    good = await fixed()
+    timeline = Timeline()
+    start = timeline.start
+    bad = await broken(timeline)
+    good = await fixed(timeline)
     elapsed = time.perf_counter() - start
     print(f"symptom: got a {bad['returned']}, saved={bad['saved']}")
     print(f"         warning: {bad['warning']}")
@@ -53,7 +86,8 @@ async def main() -> dict:
         and "never awaited" in bad["warning"]
         and good["saved"] == ["order-1"]
     )
-    return {"demo": "forgotten-await", "ok": ok, "elapsed_s": round(elapsed, 4), "broken": bad, "fixed": good}
+    summary = {"demo": "forgotten-await", "ok": ok, "elapsed_s": round(elapsed, 4), "broken": bad, "fixed": good}
+    return {**summary, **timeline.summary()}
 
 
 if __name__ == "__main__":

@@ -9,30 +9,64 @@ Run: python gather-no-cancel.py
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 SLOW = 0.15
 
 
-async def sibling(name: str, log: dict) -> None:
+async def sibling(name: str, log: dict, record) -> None:
     try:
-        await asyncio.sleep(SLOW)
+        with record(f"sibling {name}"):
+            await asyncio.sleep(SLOW)
         log[name] = "finished"
     except asyncio.CancelledError:
         log[name] = "cancelled"
         raise
 
 
-async def failing() -> None:
-    await asyncio.sleep(0.01)
-    raise RuntimeError("failed fast")
+async def failing(record) -> None:
+    with record("failing"):
+        await asyncio.sleep(0.01)
+        raise RuntimeError("failed fast")
 
 
-async def broken() -> dict:
+async def broken(timeline: Timeline) -> dict:
     log: dict = {}
+    record = functools.partial(timeline.span, group="plain gather")
     try:
-        await asyncio.gather(sibling("a", log), sibling("b", log), failing())
+        await asyncio.gather(sibling("a", log, record), sibling("b", log, record), failing(record))
     except RuntimeError:
         pass
     at_error = dict(log)
@@ -40,20 +74,22 @@ async def broken() -> dict:
     return {"state_when_gather_raised": at_error, "state_later": log}
 
 
-async def fixed() -> dict:
+async def fixed(timeline: Timeline) -> dict:
     log: dict = {}
+    record = functools.partial(timeline.span, group="siblings cancelled")
     if hasattr(asyncio, "TaskGroup"):
         api = "TaskGroup"
         try:
             async with asyncio.TaskGroup() as tg:
-                tg.create_task(sibling("a", log))
-                tg.create_task(sibling("b", log))
-                tg.create_task(failing())
+                tg.create_task(sibling("a", log, record))
+                tg.create_task(sibling("b", log, record))
+                tg.create_task(failing(record))
         except Exception:  # ExceptionGroup wrapping the RuntimeError
             pass
     else:
         api = "gather + cancel"
-        tasks = [asyncio.ensure_future(c) for c in (sibling("a", log), sibling("b", log), failing())]
+        coros = (sibling("a", log, record), sibling("b", log, record), failing(record))
+        tasks = [asyncio.ensure_future(c) for c in coros]
         try:
             await asyncio.gather(*tasks)
         except RuntimeError:
@@ -66,21 +102,31 @@ async def fixed() -> dict:
 
 
 async def main() -> dict:
-    start = time.perf_counter()
-    bad = await broken()
-    good = await fixed()
+    timeline = Timeline()
+    start = timeline.start
+    bad = await broken(timeline)
+    good = await fixed(timeline)
     elapsed = time.perf_counter() - start
     print(f"symptom: when gather raised {bad['state_when_gather_raised']}, later {bad['state_later']}")
     print(f"fix ({good['api']}): when the error was reported {good['state_when_error_reported']}")
     kept_running = sorted(k for k, v in bad["state_later"].items() if v == "finished")
     cancelled = sorted(k for k, v in good["state_later"].items() if v == "cancelled")
-    ok = kept_running == ["a", "b"] and cancelled == ["a", "b"]
+    # The timeline shows the same: plain gather's siblings ran to the end, the fix's were cancelled.
+    outcomes = {(s.get("group"), s["label"]): s["outcome"] for s in timeline.spans}
+    ok = (
+        kept_running == ["a", "b"]
+        and cancelled == ["a", "b"]
+        and outcomes[("plain gather", "sibling a")] == outcomes[("plain gather", "sibling b")] == "done"
+        and outcomes[("siblings cancelled", "sibling a")] == "cancelled"
+        and outcomes[("siblings cancelled", "sibling b")] == "cancelled"
+    )
     return {
         "demo": "gather-no-cancel",
         "ok": ok,
         "elapsed_s": round(elapsed, 4),
         "broken": {"kept_running": kept_running},
         "fixed": {"cancelled": cancelled, "api": good["api"]},
+        **timeline.summary(),
     }
 
 

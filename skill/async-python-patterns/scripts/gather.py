@@ -2,16 +2,48 @@
 
 Each of --tasks coroutines sleeps --delay seconds (the slowest first), so the results
 arrive in reverse order but gather returns them in submission order, and the whole run
-takes about one delay instead of tasks * delay.
+takes about one delay. The same work awaited one after another runs too, for contrast:
+it takes tasks * delay. Both appear in the summary's timeline ("gather", "sequential").
 
 Run: python gather.py [--tasks 3] [--delay 0.1]
 """
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import sys
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 def progress(done: int, total: int, message: str) -> None:
@@ -19,34 +51,58 @@ def progress(done: int, total: int, message: str) -> None:
     print("@progress " + json.dumps(payload), file=sys.stderr, flush=True)
 
 
-async def work(i: int, delay: float, total: int, finished: list) -> int:
-    # Later tasks sleep a little less, so they finish first.
-    await asyncio.sleep(delay * (1 - i / (10 * total)))
+async def work(i: int, delay: float, total: int, finished: list, record) -> int:
+    with record(f"task {i}"):
+        # Later tasks sleep a little less, so they finish first.
+        await asyncio.sleep(delay * (1 - i / (10 * total)))
     finished.append(i)
-    progress(len(finished), total, f"task {i} finished")
+    progress(len(finished), 2 * total, f"task {i} finished")
     return i * i
 
 
+def overlapping(spans: list) -> bool:
+    """Were all these tasks running at one moment (each started before any ended)?"""
+    return max(s["start_ms"] for s in spans) < min(s["end_ms"] for s in spans)
+
+
+def one_after_another(spans: list) -> bool:
+    return all(a["end_ms"] <= b["start_ms"] for a, b in zip(spans, spans[1:]))
+
+
 async def main(tasks: int, delay: float) -> dict:
+    timeline = Timeline()
+    start = timeline.start
     finished: list = []
-    start = time.perf_counter()
-    results = await asyncio.gather(*(work(i, delay, tasks, finished) for i in range(tasks)))
+    record = functools.partial(timeline.span, group="gather")
+    results = await asyncio.gather(*(work(i, delay, tasks, finished, record) for i in range(tasks)))
+    concurrent_s = time.perf_counter() - start
+    # The contrast: the same work, each awaited before the next starts.
+    record = functools.partial(timeline.span, group="sequential")
+    started = time.perf_counter()
+    for i in range(tasks):
+        await work(i, delay, tasks, finished, record)
+    sequential = time.perf_counter() - started
     elapsed = time.perf_counter() - start
-    sequential = tasks * delay
-    print(f"completion order : {finished}")
+    spans = {g: [s for s in timeline.spans if s["group"] == g] for g in ("gather", "sequential")}
+    print(f"completion order : {finished[:tasks]}")
     print(f"results (gather) : {results}   <- submission order")
-    print(f"elapsed          : {elapsed:.3f}s (sequential would be {sequential:.3f}s)")
+    print(f"elapsed (gather) : {concurrent_s:.3f}s")
+    print(f"elapsed (one after another): {sequential:.3f}s")
     in_order = results == [i * i for i in range(tasks)]
-    concurrent = elapsed < delay + 0.1 + 0.01 * tasks
+    # The timeline is the evidence: gather's tasks overlapped, the sequential ones did not.
+    concurrent = (overlapping(spans["gather"]) or delay == 0) and concurrent_s < delay + 0.1 + 0.01 * tasks
+    contrast = one_after_another(spans["sequential"])
     return {
         "demo": "gather",
-        "ok": in_order and concurrent,
+        "ok": in_order and concurrent and contrast,
         "elapsed_s": round(elapsed, 4),
         "tasks": tasks,
         "delay": delay,
         "results": results,
-        "completion_order": finished,
+        "completion_order": finished[:tasks],
+        "gather_s": round(concurrent_s, 4),
         "sequential_s": round(sequential, 4),
+        **timeline.summary(),
     }
 
 

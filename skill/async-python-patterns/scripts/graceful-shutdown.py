@@ -8,11 +8,41 @@ Run: python graceful-shutdown.py
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import sys
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 GRACE = 0.2
 
@@ -21,10 +51,11 @@ async def do_unit_of_work(seconds: float) -> None:
     await asyncio.sleep(seconds)  # stands in for real work
 
 
-async def worker(name: str, stop: asyncio.Event, unit: float, log: dict) -> None:
+async def worker(name: str, stop: asyncio.Event, unit: float, log: dict, timeline: Timeline) -> None:
     try:
-        while not stop.is_set():
-            await do_unit_of_work(unit)
+        with timeline.span(name):
+            while not stop.is_set():
+                await do_unit_of_work(unit)
         log[name] = "finished"
     except asyncio.CancelledError:
         log[name] = "cancelled"
@@ -47,8 +78,9 @@ async def main() -> dict:
 
     log: dict = {}
     units = {"fast-1": 0.01, "fast-2": 0.02, "stuck": 5.0}
-    workers = [asyncio.create_task(worker(n, stop, u, log)) for n, u in units.items()]
-    start = time.perf_counter()
+    timeline = Timeline()
+    start = timeline.start
+    workers = [asyncio.create_task(worker(n, stop, u, log, timeline)) for n, u in units.items()]
     loop.call_later(0.05, os.kill, os.getpid(), signal.SIGTERM)
 
     await stop.wait()
@@ -71,6 +103,7 @@ async def main() -> dict:
         "signal": received[0] if received else None,
         "finished": finished,
         "cancelled": cancelled,
+        **timeline.summary(),
     }
 
 

@@ -10,11 +10,47 @@ Run: python hedged-requests.py [--replicas 3] [--delay 0.02]
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import time
 
 
-async def ask(i: int, delay: float, log: dict, failed: asyncio.Event) -> str:
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
+
+
+async def ask(i: int, delay: float, log: dict, failed: asyncio.Event, record) -> str:
+    with record(f"replica-{i}"):
+        return await answer(i, delay, log, failed)
+
+
+async def answer(i: int, delay: float, log: dict, failed: asyncio.Event) -> str:
     """Replica 0 fails after `delay`; replica 1 answers `delay` after that failure; the
     others are slow (a second more), so a working strategy always cancels them. Ordering
     by the event, not by the clock alone, keeps the demo deterministic on a busy machine."""
@@ -35,13 +71,13 @@ async def ask(i: int, delay: float, log: dict, failed: asyncio.Event) -> str:
     return f"replica-{i}"
 
 
-def start(replicas: int, delay: float, log: dict) -> list:
+def start(replicas: int, delay: float, log: dict, record) -> list:
     failed = asyncio.Event()
-    return [asyncio.ensure_future(ask(i, delay, log, failed)) for i in range(replicas)]
+    return [asyncio.ensure_future(ask(i, delay, log, failed, record)) for i in range(replicas)]
 
 
-async def first_completed(replicas: int, delay: float, log: dict) -> str:
-    tasks = start(replicas, delay, log)
+async def first_completed(replicas: int, delay: float, log: dict, record) -> str:
+    tasks = start(replicas, delay, log, record)
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         return done.pop().result()
@@ -51,8 +87,8 @@ async def first_completed(replicas: int, delay: float, log: dict) -> str:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def first_success(replicas: int, delay: float, log: dict) -> str:
-    tasks = start(replicas, delay, log)
+async def first_success(replicas: int, delay: float, log: dict, record) -> str:
+    tasks = start(replicas, delay, log, record)
     errors = []
     try:
         pending = set(tasks)
@@ -69,10 +105,10 @@ async def first_success(replicas: int, delay: float, log: dict) -> str:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def outcome(strategy, replicas: int, delay: float) -> dict:
+async def outcome(strategy, replicas: int, delay: float, record) -> dict:
     log: dict = {}
     try:
-        answer = await strategy(replicas, delay, log)
+        answer = await strategy(replicas, delay, log, record)
         error = None
     except Exception as exc:
         answer, error = None, f"{type(exc).__name__}: {exc}"
@@ -80,9 +116,10 @@ async def outcome(strategy, replicas: int, delay: float) -> dict:
 
 
 async def main(replicas: int, delay: float) -> dict:
-    start = time.perf_counter()
-    naive = await outcome(first_completed, replicas, delay)
-    hedged = await outcome(first_success, replicas, delay)
+    timeline = Timeline()
+    start = timeline.start
+    naive = await outcome(first_completed, replicas, delay, functools.partial(timeline.span, group="first completed"))
+    hedged = await outcome(first_success, replicas, delay, functools.partial(timeline.span, group="first success"))
     elapsed = time.perf_counter() - start
     print(f"first completed wins: answer={naive['answer']} error={naive['error']}")
     print(f"first success wins  : answer={hedged['answer']} replicas={hedged['replicas']}")
@@ -100,6 +137,7 @@ async def main(replicas: int, delay: float) -> dict:
         "delay": delay,
         "broken": naive,
         "fixed": hedged,
+        **timeline.summary(),
     }
 
 

@@ -7,37 +7,72 @@ Run: python locks-and-events.py [--workers 10]
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import time
 
 
-async def run(workers: int, lock) -> int:
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
+
+
+async def run(workers: int, lock, record) -> int:
     state = {"counter": 0}
 
-    async def increment() -> None:
+    async def increment(i: int) -> None:
         if lock is None:
-            current = state["counter"]
-            await asyncio.sleep(0.001)  # another coroutine runs here
-            state["counter"] = current + 1
+            with record(f"increment {i}"):  # read, await, write back
+                current = state["counter"]
+                await asyncio.sleep(0.001)  # another coroutine runs here
+                state["counter"] = current + 1
         else:
             async with lock:
-                current = state["counter"]
-                await asyncio.sleep(0.001)
-                state["counter"] = current + 1
+                with record(f"increment {i}"):
+                    current = state["counter"]
+                    await asyncio.sleep(0.001)
+                    state["counter"] = current + 1
 
-    await asyncio.gather(*(increment() for _ in range(workers)))
+    await asyncio.gather(*(increment(i) for i in range(workers)))
     return state["counter"]
 
 
 async def main(workers: int) -> dict:
-    start = time.perf_counter()
-    unlocked = await run(workers, None)
-    locked = await run(workers, asyncio.Lock())
+    timeline = Timeline()
+    start = timeline.start
+    unlocked = await run(workers, None, functools.partial(timeline.span, group="no lock"))
+    locked = await run(workers, asyncio.Lock(), functools.partial(timeline.span, group="asyncio.Lock"))
     ready = asyncio.Event()
     woken = []
 
     async def waiter(i: int) -> None:
-        await ready.wait()
+        with timeline.span(f"waiter {i}", "asyncio.Event"):
+            await ready.wait()
         woken.append(i)
 
     waiters = [asyncio.create_task(waiter(i)) for i in range(3)]
@@ -48,14 +83,18 @@ async def main(workers: int) -> dict:
     print(f"{workers} increments without a lock: counter = {unlocked}  (lost {workers - unlocked})")
     print(f"{workers} increments with asyncio.Lock: counter = {locked}")
     print(f"Event.set() woke {len(woken)} waiters")
+    # The timeline shows the lock at work: the locked increments ran one after another.
+    held = [s for s in timeline.spans if s["group"] == "asyncio.Lock"]
+    one_at_a_time = all(a["end_ms"] <= b["start_ms"] for a, b in zip(held, held[1:]))
     return {
         "demo": "locks-and-events",
-        "ok": unlocked < workers and locked == workers and len(woken) == 3,
+        "ok": unlocked < workers and locked == workers and len(woken) == 3 and one_at_a_time,
         "elapsed_s": round(elapsed, 4),
         "broken": {"counter": unlocked},
         "fixed": {"counter": locked},
         "expected": workers,
         "event_woke": len(woken),
+        **timeline.summary(),
     }
 
 

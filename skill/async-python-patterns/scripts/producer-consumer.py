@@ -8,14 +8,45 @@ Run: python producer-consumer.py [--items 10] [--consumers 3] [--delay 0.01]
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 SENTINEL = object()
 
 
 async def main(items: int, consumers: int, delay: float) -> dict:
+    timeline = Timeline()
     queue: asyncio.Queue = asyncio.Queue(maxsize=max(1, consumers))
     modern = hasattr(asyncio, "QueueShutDown")
     per_consumer = {f"consumer-{i}": 0 for i in range(consumers)}
@@ -25,6 +56,10 @@ async def main(items: int, consumers: int, delay: float) -> dict:
     peak_queued = 0
 
     async def producer() -> None:
+        with timeline.span("producer"):
+            await produce()
+
+    async def produce() -> None:
         for i in range(items):
             await queue.put(i)
             counts["produced"] += 1
@@ -47,10 +82,11 @@ async def main(items: int, consumers: int, delay: float) -> dict:
             try:
                 if item is SENTINEL:
                     return
-                busy["now"] += 1
-                busy["peak"] = max(busy["peak"], busy["now"])
-                await asyncio.sleep(delay)
-                busy["now"] -= 1
+                with timeline.span(f"item {item}"):
+                    busy["now"] += 1
+                    busy["peak"] = max(busy["peak"], busy["now"])
+                    await asyncio.sleep(delay)
+                    busy["now"] -= 1
                 seen.append(item)
                 per_consumer[name] += 1
                 counts["consumed"] += 1
@@ -60,7 +96,7 @@ async def main(items: int, consumers: int, delay: float) -> dict:
             finally:
                 queue.task_done()
 
-    start = time.perf_counter()
+    start = timeline.start
     await asyncio.gather(producer(), *(consumer(name) for name in per_consumer))
     elapsed = time.perf_counter() - start
     method = "Queue.shutdown" if modern else "sentinel"
@@ -86,6 +122,7 @@ async def main(items: int, consumers: int, delay: float) -> dict:
         "consumed": counts["consumed"],
         "per_consumer": per_consumer,
         "shutdown_method": method,
+        **timeline.summary(),
     }
 
 

@@ -9,9 +9,39 @@ Run: python retry-backoff.py [--failures 2] [--max_attempts 5] [--base_delay 0.0
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 class TransientError(Exception):
@@ -34,11 +64,13 @@ async def main(failures: int, max_attempts: int, base_delay: float) -> dict:
             raise TransientError(f"attempt {attempts} failed")
         return "success"
 
-    start = time.perf_counter()
+    timeline = Timeline()
+    start = timeline.start
     succeeded = False
     for n in range(max_attempts):
         try:
-            result = await operation()
+            with timeline.span(f"attempt {n + 1}"):
+                result = await operation()
             print(f"attempt {attempts}: {result}")
             succeeded = True
             break
@@ -51,9 +83,9 @@ async def main(failures: int, max_attempts: int, base_delay: float) -> dict:
                 break
             pause = base_delay * 2**n
             delays.append(round(pause, 6))
-            paused_at = time.perf_counter()
-            await asyncio.sleep(pause)
-            measured.append(round(time.perf_counter() - paused_at, 6))
+            with timeline.span(f"pause {n + 1}") as span:
+                await asyncio.sleep(pause)
+            measured.append(round((span["end_ms"] - span["start_ms"]) / 1000, 6))
     elapsed = time.perf_counter() - start
     print(f"planned pauses : {delays}")
     print(f"measured pauses: {measured}, elapsed {elapsed:.3f}s")
@@ -72,6 +104,7 @@ async def main(failures: int, max_attempts: int, base_delay: float) -> dict:
         "attempts": attempts,
         "succeeded": succeeded,
         "delays": delays,
+        **timeline.summary(),
     }
 
 

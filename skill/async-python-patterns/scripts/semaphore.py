@@ -8,13 +8,49 @@ Run: python semaphore.py [--tasks 20] [--limit 5] [--delay 0.1]
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import sys
 import time
 
 
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
+
+
+def peak_overlap(spans: list) -> int:
+    """The most spans running at one moment, read from their measured start and end."""
+    return max((sum(1 for o in spans if o["start_ms"] <= s["start_ms"] < o["end_ms"]) for s in spans), default=0)
+
+
 async def main(tasks: int, limit: int, delay: float) -> dict:
+    timeline = Timeline()
     sem = asyncio.Semaphore(limit)
     inside = 0
     peak = 0
@@ -23,30 +59,33 @@ async def main(tasks: int, limit: int, delay: float) -> dict:
     async def worker(i: int) -> None:
         nonlocal inside, peak, done
         async with sem:
-            inside += 1
-            peak = max(peak, inside)
-            await asyncio.sleep(delay)
-            inside -= 1
+            with timeline.span(f"task {i}"):  # the time it held a slot
+                inside += 1
+                peak = max(peak, inside)
+                await asyncio.sleep(delay)
+                inside -= 1
         done += 1
         if done % limit == 0 or done == tasks:
             payload = {"progress": done, "total": tasks, "message": f"{done}/{tasks} done"}
             print("@progress " + json.dumps(payload), file=sys.stderr, flush=True)
 
-    start = time.perf_counter()
+    start = timeline.start
     await asyncio.gather(*(worker(i) for i in range(tasks)))
     elapsed = time.perf_counter() - start
     waves = math.ceil(tasks / limit)
     print(f"{tasks} tasks, Semaphore({limit}), {delay}s each")
-    print(f"peak concurrency : {peak}")
+    seen = peak_overlap(timeline.spans)
+    print(f"peak concurrency : {peak} (counted), {seen} (from the timeline)")
     print(f"elapsed          : {elapsed:.3f}s (~{waves} waves of {delay}s)")
     return {
         "demo": "semaphore",
-        "ok": peak == min(limit, tasks),
+        "ok": peak == seen == min(limit, tasks),
         "elapsed_s": round(elapsed, 4),
         "tasks": tasks,
         "limit": limit,
         "peak_concurrency": peak,
         "expected_s": round(waves * delay, 4),
+        **timeline.summary(),
     }
 
 

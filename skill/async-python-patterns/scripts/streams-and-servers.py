@@ -11,14 +11,45 @@ Run: python streams-and-servers.py [--clients 5]
 
 import argparse
 import asyncio
+import contextlib
 import json
 import socket
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 REPLY_DELAY = 0.05  # the server "works" this long per line
 
 
 async def main(clients: int) -> dict:
+    timeline = Timeline()
     state = {"open": 0, "peak": 0, "handled": 0}
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -36,6 +67,10 @@ async def main(clients: int) -> dict:
             await writer.wait_closed()
 
     async def talk(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> str:
+        with timeline.span(f"client {n}"):
+            return await exchange(reader, writer, n)
+
+    async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> str:
         try:
             writer.write(f"hello from client {n}\n".encode())
             await writer.drain()
@@ -68,7 +103,7 @@ async def main(clients: int) -> dict:
         await asyncio.gather(*handlers)
         return replies
 
-    start = time.perf_counter()
+    start = timeline.start
     try:
         replies = await over_tcp()
         transport = "tcp 127.0.0.1"
@@ -88,6 +123,7 @@ async def main(clients: int) -> dict:
         "handled": state["handled"],
         "peak_connections": state["peak"],
         "transport": transport,
+        **timeline.summary(),
     }
 
 

@@ -10,41 +10,76 @@ Run: python structured-concurrency.py
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import time
 
 
-async def move_on_after(seconds: float, body) -> bool:
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
+
+
+async def move_on_after(seconds: float, body, span) -> bool:
     """Runs body(); True when this scope's deadline ended it (anyio's move_on_after)."""
     if hasattr(asyncio, "timeout"):
         try:
-            async with asyncio.timeout(seconds):
-                await body()
+            with span:
+                async with asyncio.timeout(seconds):
+                    await body()
             return False
         except TimeoutError:
             return True
     try:
-        await asyncio.wait_for(body(), seconds)
+        with span:
+            await asyncio.wait_for(body(), seconds)
         return False
     except asyncio.TimeoutError:
         return True
 
 
-async def nested(outer_s: float, inner_s: float) -> dict:
+async def nested(outer_s: float, inner_s: float, record) -> dict:
     seen: dict = {}
 
     async def outer_body() -> None:
-        seen["inner_moved_on"] = await move_on_after(inner_s, lambda: asyncio.sleep(5))
+        inner = record(f"inner scope, {inner_s}s")
+        seen["inner_moved_on"] = await move_on_after(inner_s, lambda: asyncio.sleep(5), inner)
         seen["after_inner"] = True
 
-    seen["outer_moved_on"] = await move_on_after(outer_s, outer_body)
+    seen["outer_moved_on"] = await move_on_after(outer_s, outer_body, record(f"outer scope, {outer_s}s"))
     return seen
 
 
 async def main() -> dict:
-    start = time.perf_counter()
-    inner_fires = await nested(outer_s=1.0, inner_s=0.03)
-    outer_fires = await nested(outer_s=0.03, inner_s=1.0)
+    timeline = Timeline()
+    start = timeline.start
+    inner_fires = await nested(1.0, 0.03, functools.partial(timeline.span, group="inner deadline first"))
+    outer_fires = await nested(0.03, 1.0, functools.partial(timeline.span, group="outer deadline first"))
     elapsed = time.perf_counter() - start
     print(f"inner deadline first: {inner_fires}")
     print(f"outer deadline first: {outer_fires}")
@@ -58,6 +93,7 @@ async def main() -> dict:
         "api": "asyncio.timeout" if hasattr(asyncio, "timeout") else "asyncio.wait_for",
         "inner_first": inner_fires,
         "outer_first": outer_fires,
+        **timeline.summary(),
     }
 
 

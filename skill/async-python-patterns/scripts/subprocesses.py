@@ -8,20 +8,51 @@ Run: python subprocesses.py [--timeout 0.3]
 
 import argparse
 import asyncio
+import contextlib
 import json
 import signal
 import sys
 import time
 
 
-async def run(args: list, timeout: float) -> dict:
-    proc = await asyncio.create_subprocess_exec(
-        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
+
+
+async def run(args: list, timeout: float, span) -> dict:
     timed_out = False
     out = b""
     try:
-        out, _ = await asyncio.wait_for(proc.communicate(), timeout)
+        with span:  # from the spawn to the child's exit, or to the deadline
+            proc = await asyncio.create_subprocess_exec(
+                *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+            )
+            out, _ = await asyncio.wait_for(proc.communicate(), timeout)
     except asyncio.TimeoutError:
         timed_out = True
         proc.kill()
@@ -42,10 +73,11 @@ async def run(args: list, timeout: float) -> dict:
 
 
 async def main(timeout: float) -> dict:
-    start = time.perf_counter()
-    quick = await run([sys.executable, "-c", "print('hello from the child')"], timeout=5)
+    timeline = Timeline()
+    start = timeline.start
+    quick = await run([sys.executable, "-c", "print('hello from the child')"], 5, timeline.span("quick child"))
     began = time.perf_counter()
-    slow = await run([sys.executable, "-c", "import time; time.sleep(30)"], timeout)
+    slow = await run([sys.executable, "-c", "import time; time.sleep(30)"], timeout, timeline.span("slow child"))
     slow_s = time.perf_counter() - began
     elapsed = time.perf_counter() - start
     print(f"quick child: exit {quick['returncode']}, output {quick['output']!r}")
@@ -66,6 +98,7 @@ async def main(timeout: float) -> dict:
         "timeout": timeout,
         "quick": quick,
         "slow": slow,
+        **timeline.summary(),
     }
 
 

@@ -7,8 +7,39 @@ Run: python swallowed-cancellation.py
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 WORK = 0.3
 DEADLINE = 0.05
@@ -32,11 +63,12 @@ async def cooperative_worker(log: list) -> str:
     return "finished"
 
 
-async def run(worker) -> dict:
+async def run(worker, record) -> dict:
     log: list = []
     start = time.perf_counter()
     try:
-        result = await asyncio.wait_for(worker(log), DEADLINE)
+        with record(f"worker, {DEADLINE}s deadline"):
+            result = await asyncio.wait_for(worker(log), DEADLINE)
         timed_out = False
     except asyncio.TimeoutError:
         result = None
@@ -50,9 +82,10 @@ async def run(worker) -> dict:
 
 
 async def main() -> dict:
-    start = time.perf_counter()
-    bad = await run(swallowing_worker)
-    good = await run(cooperative_worker)
+    timeline = Timeline()
+    start = timeline.start
+    bad = await run(swallowing_worker, functools.partial(timeline.span, group="swallows CancelledError"))
+    good = await run(cooperative_worker, functools.partial(timeline.span, group="re-raises CancelledError"))
     elapsed = time.perf_counter() - start
     print(f"deadline {DEADLINE}s, work {WORK}s")
     print(f"symptom: timed_out={bad['timed_out']} after {bad['elapsed_s']}s, result={bad['result']!r}, {bad['log']}")
@@ -60,7 +93,8 @@ async def main() -> dict:
     # With the cancellation swallowed, the deadline is not honoured (3.12+ may still
     # report the timeout, but only after the worker finished its extra work).
     ok = bad["elapsed_s"] >= WORK and good["timed_out"] and good["elapsed_s"] < WORK
-    return {"demo": "swallowed-cancellation", "ok": ok, "elapsed_s": round(elapsed, 4), "broken": bad, "fixed": good}
+    summary = {"demo": "swallowed-cancellation", "ok": ok, "elapsed_s": round(elapsed, 4), "broken": bad, "fixed": good}
+    return {**summary, **timeline.summary()}
 
 
 if __name__ == "__main__":

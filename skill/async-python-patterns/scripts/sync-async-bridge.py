@@ -8,13 +8,44 @@ Run: python sync-async-bridge.py
 
 import argparse
 import asyncio
+import contextlib
 import json
 import threading
 import time
 
 
-async def lookup(key: str) -> str:
-    await asyncio.sleep(0.01)
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
+
+
+async def lookup(key: str, timeline: Timeline) -> str:
+    with timeline.span(f"lookup({key!r}) on the loop's thread", "sync code calls async"):
+        await asyncio.sleep(0.01)
     return key.upper()
 
 
@@ -24,12 +55,12 @@ def blocking_checksum(text: str, threads: list) -> int:
     return sum(text.encode())
 
 
-def sync_side() -> dict:
+def sync_side(timeline: Timeline) -> dict:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     try:
-        results = [asyncio.run_coroutine_threadsafe(lookup(k), loop).result(5) for k in ("a", "b")]
+        results = [asyncio.run_coroutine_threadsafe(lookup(k, timeline), loop).result(5) for k in ("a", "b")]
         loop_thread = thread.name
     finally:
         loop.call_soon_threadsafe(loop.stop)
@@ -38,17 +69,19 @@ def sync_side() -> dict:
     return {"results": results, "caller_thread": threading.current_thread().name, "loop_thread": loop_thread}
 
 
-async def async_side() -> dict:
+async def async_side(timeline: Timeline) -> dict:
     threads: list = []
-    checksum = await asyncio.to_thread(blocking_checksum, "async", threads)
+    with timeline.span("blocking_checksum() in a worker thread", "async code calls sync"):
+        checksum = await asyncio.to_thread(blocking_checksum, "async", threads)
     # The blocking call ran off the loop's thread, so the loop stayed free meanwhile.
     return {"checksum": checksum, "off_loop_thread": threads != [threading.current_thread().name]}
 
 
 def main() -> dict:
-    start = time.perf_counter()
-    sync_result = sync_side()
-    async_result = asyncio.run(async_side())
+    timeline = Timeline()
+    start = timeline.start
+    sync_result = sync_side(timeline)
+    async_result = asyncio.run(async_side(timeline))
     elapsed = time.perf_counter() - start
     print(
         f"sync -> async: {sync_result['results']} "
@@ -64,6 +97,7 @@ def main() -> dict:
         "elapsed_s": round(elapsed, 4),
         "sync_to_async": sync_result["results"],
         "async_to_sync": async_result["checksum"],
+        **timeline.summary(),
     }
 
 

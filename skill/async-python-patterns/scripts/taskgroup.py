@@ -9,39 +9,71 @@ Run: python taskgroup.py [--siblings 3] [--fail_after 0.05] [--sibling_delay 1.0
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
 
 
-async def sibling(name: str, delay: float, cancelled: list) -> str:
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
+
+
+async def sibling(name: str, delay: float, cancelled: list, timeline: Timeline) -> str:
     try:
-        await asyncio.sleep(delay)
+        with timeline.span(name):
+            await asyncio.sleep(delay)
         return name
     except asyncio.CancelledError:
         cancelled.append(name)
         raise
 
 
-async def failing(after: float) -> None:
-    await asyncio.sleep(after)
-    raise ValueError("failing child raised")
+async def failing(after: float, timeline: Timeline) -> None:
+    with timeline.span("failing"):
+        await asyncio.sleep(after)
+        raise ValueError("failing child raised")
 
 
-async def with_taskgroup(siblings: int, fail_after: float, delay: float, cancelled: list):
+async def with_taskgroup(siblings: int, fail_after: float, delay: float, cancelled: list, timeline: Timeline):
     try:
         async with asyncio.TaskGroup() as tg:
             for i in range(siblings):
-                tg.create_task(sibling(f"sibling-{i}", delay, cancelled))
-            tg.create_task(failing(fail_after))
+                tg.create_task(sibling(f"sibling-{i}", delay, cancelled, timeline))
+            tg.create_task(failing(fail_after, timeline))
     except ExceptionGroup as group:  # noqa: F821 - only reached on 3.11+
         # (`except*` would be clearer, but this file must also parse on 3.9/3.10.)
         return [type(e).__name__ for e in group.exceptions]
     return []
 
 
-async def with_fallback(siblings: int, fail_after: float, delay: float, cancelled: list):
-    tasks = [asyncio.ensure_future(sibling(f"sibling-{i}", delay, cancelled)) for i in range(siblings)]
-    tasks.append(asyncio.ensure_future(failing(fail_after)))
+async def with_fallback(siblings: int, fail_after: float, delay: float, cancelled: list, timeline: Timeline):
+    tasks = [asyncio.ensure_future(sibling(f"sibling-{i}", delay, cancelled, timeline)) for i in range(siblings)]
+    tasks.append(asyncio.ensure_future(failing(fail_after, timeline)))
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
     finally:
@@ -54,23 +86,32 @@ async def with_fallback(siblings: int, fail_after: float, delay: float, cancelle
 async def main(siblings: int, fail_after: float, sibling_delay: float) -> dict:
     cancelled: list = []
     modern = hasattr(asyncio, "TaskGroup")
-    start = time.perf_counter()
+    timeline = Timeline()
+    start = timeline.start
     run = with_taskgroup if modern else with_fallback
-    exception_types = await run(siblings, fail_after, sibling_delay, cancelled)
+    exception_types = await run(siblings, fail_after, sibling_delay, cancelled, timeline)
     elapsed = time.perf_counter() - start
     expected = sorted(f"sibling-{i}" for i in range(siblings)) if sibling_delay > fail_after else []
     print(f"api        : {'asyncio.TaskGroup' if modern else 'wait + cancel + gather'}")
     print(f"failed     : failing ({', '.join(exception_types)}) after {fail_after}s")
     print(f"cancelled  : {sorted(cancelled)}")
+    # The timeline agrees: every sibling's span ended cancelled, no later than the failure.
+    spans = {s["label"]: s for s in timeline.spans}
+    stopped = sorted(name for name, s in spans.items() if s["outcome"] == "cancelled")
+    at_failure = all(s["end_ms"] <= spans["failing"]["end_ms"] + 50 for s in spans.values())
     print(f"elapsed    : {elapsed:.3f}s (siblings needed {sibling_delay}s)")
     return {
         "demo": "taskgroup",
-        "ok": sorted(cancelled) == expected and exception_types == ["ValueError"],
+        "ok": sorted(cancelled) == expected == stopped
+        and exception_types == ["ValueError"]
+        and spans["failing"]["outcome"] == "failed"
+        and (at_failure or not expected),
         "elapsed_s": round(elapsed, 4),
         "failed": "failing",
         "cancelled": sorted(cancelled),
         "exception_types": sorted(exception_types),
         "api": "TaskGroup" if modern else "fallback",
+        **timeline.summary(),
     }
 
 

@@ -8,10 +8,40 @@ Run: python testing.py
 
 import argparse
 import asyncio
+import contextlib
 import io
 import json
 import time
 import unittest
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 async def fetch_user(uid: int) -> dict:
@@ -20,6 +50,17 @@ async def fetch_user(uid: int) -> dict:
 
 
 class AsyncSuite(unittest.IsolatedAsyncioTestCase):
+    timeline: Timeline  # set by main()
+
+    def run(self, result):  # the runner always passes its result
+        # Each test is a span; a test that fails or errors is a failed one.
+        with self.timeline.span(self._testMethodName) as span:
+            problems = len(result.failures) + len(result.errors)
+            super().run(result)
+            if len(result.failures) + len(result.errors) > problems:
+                span["outcome"] = "failed"
+        return result
+
     async def test_value(self) -> None:
         self.assertEqual(await fetch_user(7), {"id": 7})
 
@@ -51,7 +92,8 @@ LOOPS: list = []
 
 
 def main() -> dict:
-    start = time.perf_counter()
+    AsyncSuite.timeline = Timeline()
+    start = AsyncSuite.timeline.start
     suite = unittest.defaultTestLoader.loadTestsFromTestCase(AsyncSuite)
     stream = io.StringIO()
     result = unittest.TextTestRunner(stream=stream, verbosity=2).run(suite)
@@ -69,6 +111,7 @@ def main() -> dict:
         "elapsed_s": round(elapsed, 4),
         "tests_run": result.testsRun,
         "failures": len(result.failures) + len(result.errors),
+        **AsyncSuite.timeline.summary(),
     }
 
 

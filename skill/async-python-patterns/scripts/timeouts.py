@@ -8,8 +8,38 @@ Run: python timeouts.py [--timeout 0.1] [--work 1.0]
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 async def guarded_work(seconds: float, log: list) -> str:
@@ -24,14 +54,16 @@ async def guarded_work(seconds: float, log: list) -> str:
 async def main(timeout: float, work: float) -> dict:
     log: list = []
     api = "asyncio.timeout" if hasattr(asyncio, "timeout") else "asyncio.wait_for"
-    start = time.perf_counter()
+    timeline = Timeline()
+    start = timeline.start
     exception = None
     try:
-        if hasattr(asyncio, "timeout"):
-            async with asyncio.timeout(timeout):
-                outcome = await guarded_work(work, log)
-        else:
-            outcome = await asyncio.wait_for(guarded_work(work, log), timeout)
+        with timeline.span("work under a deadline"):
+            if hasattr(asyncio, "timeout"):
+                async with asyncio.timeout(timeout):
+                    outcome = await guarded_work(work, log)
+            else:
+                outcome = await asyncio.wait_for(guarded_work(work, log), timeout)
     except asyncio.TimeoutError:  # the built-in TimeoutError on 3.11+
         outcome = None
         exception = "TimeoutError"
@@ -43,7 +75,14 @@ async def main(timeout: float, work: float) -> dict:
     for line in log:
         print(f"note      : {line}")
     expected_timeout = work > timeout
-    ok = timed_out == expected_timeout and elapsed < min(work, timeout) + 0.15
+    # The span shows it: cut at the deadline (timed_out) or finished in its own time.
+    (span,) = timeline.spans
+    lasted = (span["end_ms"] - span["start_ms"]) / 1000
+    ok = (
+        timed_out == expected_timeout
+        and span["outcome"] == ("timed_out" if expected_timeout else "done")
+        and lasted < min(work, timeout) + 0.15
+    )
     return {
         "demo": "timeouts",
         "ok": ok,
@@ -53,6 +92,7 @@ async def main(timeout: float, work: float) -> dict:
         "timed_out": timed_out,
         "exception": exception,
         "api": api,
+        **timeline.summary(),
     }
 
 

@@ -9,8 +9,39 @@ Run: python web-endpoints.py [--block 0.2]
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import time
+
+
+class Timeline:
+    """Real start, end and outcome of each task, in ms since the demo began: the summary's
+    `timeline`, which a viewer draws as one lane per span."""
+
+    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
+
+    def __init__(self) -> None:
+        self.start, self.spans = time.perf_counter(), []
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.start) * 1000, 1)
+
+    @contextlib.contextmanager
+    def span(self, label: str, group: str = ""):
+        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
+        self.spans.append(entry)
+        try:
+            yield entry
+        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
+            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
+            raise
+        finally:
+            entry["end_ms"] = self.ms()
+
+    def summary(self) -> dict:
+        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
+        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
 
 
 def blocking_work(seconds: float) -> str:
@@ -33,11 +64,16 @@ async def health() -> str:
     return "healthy"
 
 
-async def serve(endpoint, is_async: bool, block: float) -> float:
-    slow = asyncio.ensure_future(dispatch(endpoint, is_async, block))
+async def serve(endpoint, is_async: bool, block: float, record) -> float:
+    async def slow_request() -> str:
+        with record("slow request"):
+            return await dispatch(endpoint, is_async, block)
+
+    slow = asyncio.ensure_future(slow_request())
     arrives = time.perf_counter() + 0.01  # a health check arrives 10 ms later
-    await asyncio.sleep(0.01)  # ... and is served as soon as the loop gets to it
-    await dispatch(health, True)
+    with record("health check, due after 10 ms"):
+        await asyncio.sleep(0.01)  # ... and is served as soon as the loop gets to it
+        await dispatch(health, True)
     waited = max(0.0, time.perf_counter() - arrives)
     await slow
     return waited
@@ -45,9 +81,10 @@ async def serve(endpoint, is_async: bool, block: float) -> float:
 
 async def main(block: float) -> dict:
     await asyncio.to_thread(int)  # the pool's first thread exists before we measure
-    start = time.perf_counter()
-    stalled = await serve(async_endpoint, True, block)
-    pooled = await serve(blocking_work, False, block)
+    timeline = Timeline()
+    start = timeline.start
+    stalled = await serve(async_endpoint, True, block, functools.partial(timeline.span, group="async def, blocking"))
+    pooled = await serve(blocking_work, False, block, functools.partial(timeline.span, group="def, in a thread"))
     elapsed = time.perf_counter() - start
     print(f"async def + blocking call : health check answered after {stalled * 1000:.1f} ms")
     print(f"def (thread pool)         : health check answered after {pooled * 1000:.1f} ms")
@@ -60,6 +97,7 @@ async def main(block: float) -> dict:
         "block": block,
         "broken": {"health_wait_s": round(stalled, 4)},
         "fixed": {"health_wait_s": round(pooled, 4)},
+        **timeline.summary(),
     }
 
 
