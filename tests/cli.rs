@@ -573,7 +573,7 @@ fn run_past_its_deadline_names_the_deadline_and_prints_the_output_so_far() {
     if !support::have_python() {
         return;
     }
-    let out = cli(&["run", "gather", "--timeout-ms", "300", "--param", "delay=2"]);
+    let out = cli(&["run", "gather", "--timeout-ms", "300", "--param", "delay=1"]);
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("killed at its 300 ms deadline"), "{said}");
