@@ -46,7 +46,6 @@ struct Interpolated {
 }
 
 pub fn check(text: &str) -> Result<(), CheckError> {
-    too_deep_indentation(text)?;
     Scan::new(text).run()
 }
 
@@ -59,6 +58,8 @@ struct Scan<'t> {
     /// Sum of the levels' counts plus the open brackets.
     total: usize,
     strings: Vec<Interpolated>,
+    /// The indentation widths of the open blocks, outermost (0) first.
+    indents: Vec<usize>,
 }
 
 impl<'t> Scan<'t> {
@@ -70,6 +71,7 @@ impl<'t> Scan<'t> {
             levels: vec![Level::default()],
             total: 0,
             strings: Vec::new(),
+            indents: vec![0],
         }
     }
 
@@ -144,6 +146,7 @@ impl<'t> Scan<'t> {
     }
 
     fn run(mut self) -> Result<(), CheckError> {
+        self.indentation()?;
         while self.at < self.text.len() {
             if self.strings.last().is_some_and(|s| s.fields == 0) {
                 self.interpolated_text()?;
@@ -151,10 +154,15 @@ impl<'t> Scan<'t> {
             }
             let c = self.text[self.at];
             match c {
-                b'#' => self.skip_comment(),
+                b' ' | b'\t' | b'\r' => self.skip_while(|c| matches!(c, b' ' | b'\t' | b'\r')),
+                b'#' => self.skip_while(|c| c != b'\n'),
                 b'\n' => {
                     self.end_statement();
+                    let continued = self.at > 0 && self.text[self.at - 1] == b'\\';
                     self.at += 1;
+                    if self.levels.len() == 1 && self.strings.is_empty() && !continued {
+                        self.indentation()?;
+                    }
                 }
                 b'\'' | b'"' => self.string(self.at, b"")?,
                 b'0'..=b'9' => self.skip_number(),
@@ -203,10 +211,34 @@ impl<'t> Scan<'t> {
         Ok(())
     }
 
-    fn skip_comment(&mut self) {
-        while self.at < self.text.len() && self.text[self.at] != b'\n' {
-            self.at += 1;
+    /// At the start of a line outside brackets and strings: CPython refuses more than
+    /// 100 levels of indentation, and names the line where the 101st starts.
+    fn indentation(&mut self) -> Result<(), CheckError> {
+        let start = self.at;
+        self.skip_while(|c| c == b' ' || c == b'\t');
+        let indent = self.at - start;
+        if matches!(self.text.get(self.at), None | Some(b'\n' | b'\r' | b'#')) {
+            return Ok(());
         }
+        while self.indents.last().is_some_and(|&top| indent < top) {
+            self.indents.pop();
+        }
+        if self.indents.last().is_some_and(|&top| indent > top) {
+            self.indents.push(indent);
+        }
+        if self.indents.len() > MAX_INDENT_LEVELS {
+            return Err(self.error(&format!(
+                "too many levels of indentation (CPython allows {MAX_INDENT_LEVELS})"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Moves past the bytes that match (one tight loop: most of a file is spaces,
+    /// names and string text).
+    fn skip_while(&mut self, matches: impl Fn(u8) -> bool) {
+        let rest = &self.text[self.at..];
+        self.at += rest.iter().position(|&c| !matches(c)).unwrap_or(rest.len());
     }
 
     fn skip_number(&mut self) {
@@ -224,13 +256,7 @@ impl<'t> Scan<'t> {
 
     fn word(&mut self) -> Result<(), CheckError> {
         let start = self.at;
-        while let Some(&c) = self.text.get(self.at) {
-            if c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80 {
-                self.at += 1;
-            } else {
-                break;
-            }
-        }
+        self.skip_while(|c| c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80);
         let word = &self.text[start..self.at];
         if matches!(self.text.get(self.at), Some(b'\'' | b'"')) && is_string_prefix(word) {
             return self.string(self.at, word);
@@ -264,7 +290,10 @@ impl<'t> Scan<'t> {
             return Ok(());
         }
         while self.at < self.text.len() {
-            let c = self.text[self.at];
+            self.skip_while(|c| c != quote && c != b'\\' && c != b'\n');
+            let Some(&c) = self.text.get(self.at) else {
+                break;
+            };
             if c == b'\\' {
                 self.at += 2;
             } else if c == quote && (!triple || self.text[self.at..].starts_with(&[c, c, c])) {
@@ -320,33 +349,6 @@ fn is_string_prefix(word: &[u8]) -> bool {
         && word
             .iter()
             .all(|c| matches!(c.to_ascii_lowercase(), b'r' | b'u' | b'b' | b'f' | b't'))
-}
-
-/// CPython refuses more than 100 levels of indentation: name the line where the 101st
-/// level starts, as CPython does.
-fn too_deep_indentation(text: &str) -> Result<(), CheckError> {
-    let mut stack: Vec<usize> = vec![0];
-    for (row, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start_matches([' ', '\t']);
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let indent = line.len() - trimmed.len();
-        while stack.last().is_some_and(|&top| indent < top) {
-            stack.pop();
-        }
-        if stack.last().is_some_and(|&top| indent > top) {
-            stack.push(indent);
-        }
-        if stack.len() > MAX_INDENT_LEVELS {
-            return Err(CheckError::Syntax {
-                line: row + 1,
-                column: indent + 1,
-                message: "too many levels of indentation (CPython allows 100)".into(),
-            });
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

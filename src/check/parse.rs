@@ -28,7 +28,7 @@ impl<'a> Source<'a> {
     pub fn parse(text: &'a str) -> Result<Self, CheckError> {
         depth::check(text)?;
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
         let lines = Lines { text, line_starts };
         match ruff_python_parser::parse_module(text) {

@@ -16,7 +16,7 @@ use ruff_python_ast::{
     Stmt, StmtFunctionDef, StmtTry,
 };
 use ruff_text_size::{Ranged, TextRange};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Functions that take their argument as a value without running or keeping it, so
 /// handing them a coroutine does not count as passing it on.
@@ -87,7 +87,7 @@ impl<'s, 'a> Checker<'s, 'a> {
             library,
             python,
             findings: Vec::new(),
-            indexes: HashMap::new(),
+            indexes: HashMap::default(),
         }
     }
 

@@ -18,7 +18,7 @@ use ruff_python_ast::visitor::source_order::{self, SourceOrderVisitor};
 use ruff_python_ast::{
     Comprehension, ExceptHandler, Expr, Identifier, Parameters, Stmt, StmtFunctionDef,
 };
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Constructors whose instances make blocking calls: `requests.Session().get(...)` waits
 /// for the network just as `requests.get(...)` does.
@@ -107,8 +107,8 @@ impl Scopes {
     /// order for the passes after it.
     pub fn collect<'t>(source: &Source<'_>, body: &'t [Stmt]) -> (Self, Vec<&'t StmtFunctionDef>) {
         let mut scopes = Self {
-            scopes: HashMap::new(),
-            functions: HashMap::new(),
+            scopes: HashMap::default(),
+            functions: HashMap::default(),
         };
         scopes.open(MODULE, None, false);
         let mut walk = Collect {
@@ -128,8 +128,8 @@ impl Scopes {
             Scope {
                 parent,
                 is_class,
-                names: HashMap::new(),
-                declared_elsewhere: HashSet::new(),
+                names: HashMap::default(),
+                declared_elsewhere: HashSet::default(),
             },
         );
     }

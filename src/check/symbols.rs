@@ -8,7 +8,7 @@ use super::scope::{Binding, Scopes, Target};
 use super::walk::{id, same_scope, Node, NodeId};
 use ruff_python_ast::{Expr, StmtFunctionDef};
 use ruff_text_size::Ranged;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// What a call of the function gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
