@@ -22,7 +22,7 @@ const MAX_INDENT_LEVELS: usize = 100;
 
 /// Levels of expression nesting counted in one statement. Far above real code (a long
 /// string concatenation is a few dozen), far below what overflows a 2 MiB thread stack
-/// in a debug build (tests/`deepest_accepted_nesting_fits_a_test_thread` holds us to it).
+/// in a debug build (`deepest_accepted_nesting_fits_a_test_thread` in tests.rs holds us to it).
 pub const MAX_EXPRESSION_DEPTH: usize = 1000;
 
 /// One bracket level of the statement being scanned.
@@ -76,7 +76,11 @@ impl<'t> Scan<'t> {
     }
 
     fn error(&self, message: &str) -> CheckError {
-        let before = &self.source[..self.at.min(self.source.len())];
+        let mut at = self.at.min(self.source.len());
+        while !self.source.is_char_boundary(at) {
+            at -= 1;
+        }
+        let before = &self.source[..at];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         CheckError::Syntax {

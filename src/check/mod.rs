@@ -92,7 +92,11 @@ pub fn check_with(code: &str, options: Options) -> Result<Report, CheckError> {
         true => noqa::Noqa::default(),
         false => noqa::Noqa::from_comments(&source),
     };
-    let mut pending = rules::Checker::new(&source, python).run();
+    let checker = rules::Checker::new(&source, python);
+    if let Some(at) = checker.python2_print() {
+        return Err(source.python2_print_error(at));
+    }
+    let mut pending = checker.run();
     if !options.ignore_noqa {
         pending.retain(|p| !noqa.silences(p));
     }

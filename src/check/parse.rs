@@ -61,6 +61,12 @@ impl<'a> Source<'a> {
         self.lines.column(start, byte_column)
     }
 
+    /// `print >>f, x` parses as Python 3 (a shift in a tuple) but is a Python 2
+    /// statement: the file is refused as such.
+    pub fn python2_print_error(&self, offset: usize) -> CheckError {
+        self.lines.python2_error(offset, "print")
+    }
+
     /// The comments' ranges, in document order.
     pub fn comments(&self) -> impl Iterator<Item = TextRange> + '_ {
         self.parsed
@@ -95,6 +101,18 @@ impl Lines<'_> {
         column + 1
     }
 
+    fn python2_error(&self, offset: usize, statement: &str) -> CheckError {
+        let (line, column) = self.position(offset);
+        CheckError::Syntax {
+            line,
+            column,
+            message: format!(
+                "Python 2 `{statement}` statement: this is not Python 3 code \
+                 (`{statement}(...)` is a function call since Python 3.0)"
+            ),
+        }
+    }
+
     /// The first error the parser names, as one syntax error; a Python 2 `print` or
     /// `exec` statement is named as such (it is not Python 3 code at all).
     fn syntax_error(&self, error: &ParseError) -> CheckError {
@@ -105,15 +123,7 @@ impl Lines<'_> {
         let line = line.split('\n').next().unwrap_or_default();
         let indent = line.len() - line.trim_start().len();
         if let Some(statement) = python2_statement(line.trim_start()) {
-            let (line, column) = self.position(line_start + indent);
-            return CheckError::Syntax {
-                line,
-                column,
-                message: format!(
-                    "Python 2 `{statement}` statement: this is not Python 3 code \
-                     (`{statement}(...)` is a function call since Python 3.0)"
-                ),
-            };
+            return self.python2_error(line_start + indent, statement);
         }
         let (line, column) = self.position(offset);
         CheckError::Syntax {

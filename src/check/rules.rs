@@ -71,14 +71,15 @@ pub struct Checker<'s, 'a> {
     symbols: Symbols,
     library: Library,
     python: PyVersion,
+    python2_print: Option<usize>,
     findings: Vec<Pending>,
     indexes: HashMap<NodeId, ScopeIndex>,
 }
 
 impl<'s, 'a> Checker<'s, 'a> {
     pub fn new(source: &'s Source<'a>, python: PyVersion) -> Self {
-        let (scopes, defs) = Scopes::collect(source, source.body());
-        let symbols = Symbols::collect(source, &scopes, &defs);
+        let (scopes, found) = Scopes::collect(source, source.body());
+        let symbols = Symbols::collect(source, &scopes, &found.defs);
         let library = scopes.library();
         Self {
             source,
@@ -86,9 +87,15 @@ impl<'s, 'a> Checker<'s, 'a> {
             symbols,
             library,
             python,
+            python2_print: found.python2_print,
             findings: Vec::new(),
             indexes: HashMap::default(),
         }
+    }
+
+    /// Where a Python 2 `print >>f, x` statement starts: the file is refused, not checked.
+    pub fn python2_print(&self) -> Option<usize> {
+        self.python2_print
     }
 
     pub fn run(self) -> Vec<Pending> {

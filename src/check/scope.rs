@@ -16,7 +16,7 @@ use super::parse::Source;
 use super::walk::{id, NodeId, MODULE};
 use ruff_python_ast::visitor::source_order::{self, SourceOrderVisitor};
 use ruff_python_ast::{
-    Comprehension, ExceptHandler, Expr, Identifier, Parameters, Stmt, StmtFunctionDef,
+    Comprehension, ExceptHandler, Expr, Identifier, Operator, Parameters, Stmt, StmtFunctionDef,
 };
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -105,7 +105,7 @@ pub struct FunctionSite {
 impl Scopes {
     /// Walks the tree once: the scopes and their bindings, and every `def` in document
     /// order for the passes after it.
-    pub fn collect<'t>(source: &Source<'_>, body: &'t [Stmt]) -> (Self, Vec<&'t StmtFunctionDef>) {
+    pub fn collect<'t>(source: &Source<'_>, body: &'t [Stmt]) -> (Self, Collected<'t>) {
         let mut scopes = Self {
             scopes: HashMap::default(),
             functions: HashMap::default(),
@@ -115,11 +115,11 @@ impl Scopes {
             scopes: &mut scopes,
             source,
             scope: MODULE,
-            defs: Vec::new(),
+            found: Collected::default(),
         };
         walk.visit_body(body);
-        let defs = walk.defs;
-        (scopes, defs)
+        let found = walk.found;
+        (scopes, found)
     }
 
     fn open(&mut self, id: NodeId, parent: Option<NodeId>, is_class: bool) {
@@ -282,12 +282,21 @@ impl Scopes {
     }
 }
 
+/// What the collecting walk noticed for the passes after it.
+#[derive(Default)]
+pub struct Collected<'t> {
+    /// Every `def`, in document order.
+    pub defs: Vec<&'t StmtFunctionDef>,
+    /// Where the first Python 2 `print >>f, x` statement starts.
+    pub python2_print: Option<usize>,
+}
+
 /// The collecting walk: what each statement binds, in the scope it runs in.
 struct Collect<'s, 'src, 't> {
     scopes: &'s mut Scopes,
     source: &'s Source<'src>,
     scope: NodeId,
-    defs: Vec<&'t StmtFunctionDef>,
+    found: Collected<'t>,
 }
 
 impl<'t> Collect<'_, '_, 't> {
@@ -316,7 +325,7 @@ impl<'t> SourceOrderVisitor<'t> for Collect<'_, '_, 't> {
                     .functions
                     .insert(inner, FunctionSite { enclosing: scope });
                 self.scopes.open(inner, Some(scope), false);
-                self.defs.push(def);
+                self.found.defs.push(def);
                 if let Some(type_params) = &def.type_params {
                     self.visit_type_params(type_params);
                 }
@@ -376,6 +385,11 @@ impl<'t> SourceOrderVisitor<'t> for Collect<'_, '_, 't> {
                         self.scopes.bind(scope, local, binding);
                     }
                 }
+            }
+            Stmt::Expr(statement)
+                if self.found.python2_print.is_none() && is_print_chevron(&statement.value) =>
+            {
+                self.found.python2_print = Some(statement.range.start().to_usize());
             }
             Stmt::Global(global) => self.scopes.declare_elsewhere(scope, &global.names),
             Stmt::Nonlocal(nonlocal) => self.scopes.declare_elsewhere(scope, &nonlocal.names),
@@ -468,4 +482,18 @@ pub enum Library {
     /// trio or anyio without asyncio: asyncio's task and cancellation advice does not
     /// apply (their cancel scopes have rules of their own).
     Structured,
+}
+
+/// `print >>f, x` (or `print >>f`): Python 2's print-to-file statement, which Python 3
+/// parses as a right shift of the `print` function.
+fn is_print_chevron(value: &Expr) -> bool {
+    let shifted = match value {
+        Expr::Tuple(tuple) => tuple.elts.first(),
+        other => Some(other),
+    };
+    matches!(
+        shifted,
+        Some(Expr::BinOp(shift)) if shift.op == Operator::RShift
+            && matches!(shift.left.as_ref(), Expr::Name(name) if name.id.as_str() == "print")
+    )
 }
