@@ -9,7 +9,7 @@
 //! ```
 //!
 //! - [`catalog`] parses the skill folder (embedded or `--skill-dir`) once at start-up.
-//! - [`check`] finds async pitfalls in user code (tree-sitter) and names the fixing entry.
+//! - [`check`] finds async pitfalls in user code (ruff's parser) and names the fixing entry.
 //! - [`search`] ranks entries for a query (BM25 + aliases).
 //! - [`demo`] runs demos in a sandboxed child process, or on the native tokio engine.
 //! - [`mcp`] is the protocol: one method table for every transport, both eras.

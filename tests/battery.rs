@@ -139,6 +139,7 @@ fn cases() -> Vec<Case> {
         case("unknown engine", tool("run_demo", json!({"id": "alpha", "engine": "docker"})), Error(-32602)),
         case("code with a syntax error", tool("check_code", json!({"code": "async def f(:\n"})), ToolError),
         case("code over 1 MiB", tool("check_code", json!({"code": "x = 1\n".repeat(200_000)})), Error(-32602)),
+        case("code nested past the parser's bound", tool("check_code", json!({"code": format!("x = a{}\n", ".b".repeat(100_000))})), ToolError),
         case("code of the wrong type", tool("check_code", json!({"code": ["import asyncio"]})), Error(-32602)),
         case("bad cursor", modern("resources/list", json!({"cursor": "!!!"})), Error(-32602)),
         case("cursor past the end", modern("resources/list", json!({"cursor": "OTk5OTk5"})), Error(-32602)),

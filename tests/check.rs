@@ -146,6 +146,35 @@ fn syntax_error_is_a_tool_error_with_its_position() {
     assert_eq!(reply["result"]["isError"], true, "{reply}");
 }
 
+/// Hostile nesting (a 520-level bracket nest, an attribute chain of 100,000 links) is a
+/// syntax error at the place CPython's limit or ours is crossed, over MCP and on the
+/// command line, and the server keeps serving.
+#[test]
+fn nesting_past_the_limits_is_a_syntax_error_where_it_crosses_them() {
+    let mut s = Server::embedded();
+    let brackets = format!("x = 1\ny = {}1{}\n", "[".repeat(520), "]".repeat(520));
+    let reply = s.call_tool("check_code", json!({"code": brackets}));
+    assert_eq!(reply["result"]["isError"], true, "{reply}");
+    let text = reply["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.contains("line 2, column 205"), "{text}");
+    let chain = format!("async def f():\n    a{}()\n", ".b".repeat(100_000));
+    let reply = s.call_tool("check_code", json!({"code": chain}));
+    let text = reply["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("line 2") && text.contains("nested too deeply"),
+        "{text}"
+    );
+    let reply = s.call_tool("check_code", json!({"code": "x = 1\n"}));
+    assert_eq!(structured(&reply)["findings"], json!([]));
+
+    let dir = tempfile::tempdir().unwrap();
+    let deep = write(&dir, "deep.py", &format!("x = {}1\n", "-".repeat(200_000)));
+    let out = check_cli(&[&deep], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("{deep}:1:")), "{stderr}");
+}
+
 #[test]
 fn oversized_code_is_invalid_params_and_the_server_keeps_serving() {
     let mut s = Server::embedded();

@@ -202,7 +202,7 @@ pub struct Report {
 pub struct Pending {
     pub rule: Rule,
     pub start_byte: usize,
-    /// 0-based row and byte column, as tree-sitter gives them.
+    /// 0-based row and byte column.
     pub row: usize,
     pub byte_column: usize,
     pub message: String,
@@ -210,13 +210,20 @@ pub struct Pending {
 }
 
 impl Pending {
-    pub fn new(rule: Rule, node: tree_sitter::Node<'_>, message: String, pattern: String) -> Self {
-        let point = node.start_position();
+    /// A finding at byte `offset` of the source.
+    pub fn new(
+        rule: Rule,
+        source: &super::parse::Source<'_>,
+        offset: usize,
+        message: String,
+        pattern: String,
+    ) -> Self {
+        let (row, byte_column) = source.row_and_byte_column(offset);
         Self {
             rule,
-            start_byte: node.start_byte(),
-            row: point.row,
-            byte_column: point.column,
+            start_byte: offset,
+            row,
+            byte_column,
             message,
             pattern,
         }

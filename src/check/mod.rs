@@ -1,8 +1,9 @@
 //! `check_code`: finds async pitfalls in Python source and names the catalogue entry
-//! whose fix applies. It parses with tree-sitter's Python grammar (a real syntax tree,
-//! so strings and comments never match) and reports only what it can tie to a pattern
-//! of this skill: it complements a general linter, it does not replace one.
+//! whose fix applies. It parses with ruff's own Python parser (a real syntax tree, so
+//! strings and comments never match) and reports only what it can tie to a pattern of
+//! this skill: it complements a general linter, it does not replace one.
 //!
+//! - [`depth`] refuses input nested deeper than the passes can walk, before parsing;
 //! - [`parse`] turns source into a tree, or into one syntax error with its position;
 //! - [`names`] undoes imports so rules see `asyncio.sleep` however it was spelled;
 //! - [`symbols`] knows which functions of the file are coroutine functions;
@@ -10,6 +11,7 @@
 
 pub mod batch;
 mod calls;
+mod depth;
 mod error;
 mod finding;
 pub mod format;
@@ -86,14 +88,14 @@ pub fn check_with(code: &str, options: Options) -> Result<Report, CheckError> {
     }
     let python = known_target(python.unwrap_or(NEWEST_PYTHON))?;
     let source = parse::Source::parse(code)?;
-    let checker = rules::Checker::new(&source, python);
-    if let Some(statement) = checker.python2() {
-        return Err(source.python2_error(statement));
-    }
     let noqa = match options.ignore_noqa {
         true => noqa::Noqa::default(),
-        false => noqa::Noqa::from_comments(&source, checker.comments()),
+        false => noqa::Noqa::from_comments(&source),
     };
+    let checker = rules::Checker::new(&source, python);
+    if let Some(at) = checker.python2_print() {
+        return Err(source.python2_print_error(at));
+    }
     let mut pending = checker.run();
     if !options.ignore_noqa {
         pending.retain(|p| !noqa.silences(p));

@@ -1,23 +1,21 @@
 //! Dotted names as written (`a.b.c`); what they stand for is scope.rs's business.
 
-use super::parse::Source;
-use super::walk::{field, kind};
-use tree_sitter::Node;
+use ruff_python_ast::Expr;
 
-/// `a.b.c` as text when the expression is only identifiers and attribute accesses.
-/// Iterative: attribute chains can be arbitrarily long.
-pub fn dotted_name(source: &Source<'_>, node: Node<'_>) -> Option<String> {
+/// `a.b.c` as text when the expression is only names and attribute accesses.
+/// Iterative: attribute chains can be long.
+pub fn dotted_name(expr: &Expr) -> Option<String> {
     let mut parts = Vec::new();
-    let mut current = node;
+    let mut current = expr;
     loop {
-        match kind(current) {
-            "identifier" => {
-                parts.push(source.text_of(current));
+        match current {
+            Expr::Name(name) => {
+                parts.push(name.id.as_str());
                 break;
             }
-            "attribute" => {
-                parts.push(source.text_of(current.child_by_field_id(field("attribute").get())?));
-                current = current.child_by_field_id(field("object").get())?;
+            Expr::Attribute(attribute) => {
+                parts.push(attribute.attr.as_str());
+                current = &attribute.value;
             }
             _ => return None,
         }

@@ -6,7 +6,6 @@
 use super::finding::{Pending, Rule};
 use super::parse::Source;
 use std::collections::HashMap;
-use tree_sitter::Node;
 
 enum Silence {
     All,
@@ -20,12 +19,17 @@ pub struct Noqa {
 }
 
 impl Noqa {
-    /// From the comments the scope walk gathered (it gathers none unless the text
-    /// mentions `noqa`).
-    pub fn from_comments(source: &Source<'_>, comments: &[Node<'_>]) -> Self {
-        let rows = comments
-            .iter()
-            .filter_map(|c| Some((c.start_position().row, parse(source.text_of(*c))?)))
+    /// From the file's comments (none are read unless the text mentions `noqa`).
+    pub fn from_comments(source: &Source<'_>) -> Self {
+        if !source.text.to_ascii_lowercase().contains("noqa") {
+            return Self::default();
+        }
+        let rows = source
+            .comments()
+            .filter_map(|c| {
+                let row = source.row_and_byte_column(c.start().to_usize()).0;
+                Some((row, parse(source.text_of(c))?))
+            })
             .collect();
         Self { rows }
     }

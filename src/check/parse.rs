@@ -1,81 +1,93 @@
-//! Parsing with tree-sitter's Python grammar, and turning its error recovery into one
-//! clear syntax error: the rules only ever see a tree without ERROR or MISSING nodes.
+//! Parsing with ruff's own Python parser (`ruff_python_parser`, Astral's, the one ruff
+//! lints with): a typed syntax tree of CPython's grammar, so strings and comments never
+//! match, PEP 696 defaults and every newer construct parse, and any syntax error refuses
+//! the file with the first place the parser names. Input that would nest deeper than our
+//! passes can walk is refused before parsing (depth.rs).
 
-use super::walk::{kind, Descendants};
+use super::depth;
 use super::CheckError;
-use tree_sitter::{Node, Parser, Tree};
+use ruff_python_ast::token::TokenKind;
+use ruff_python_ast::{ModModule, Stmt};
+use ruff_python_parser::{ParseError, Parsed};
+use ruff_text_size::{Ranged, TextRange};
 
 pub struct Source<'a> {
     pub text: &'a str,
-    pub tree: Tree,
+    parsed: Parsed<ModModule>,
+    lines: Lines<'a>,
+}
+
+/// Where lines start, to turn byte offsets into the line:column users see.
+struct Lines<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts (lines end at `\n`).
+    line_starts: Vec<usize>,
 }
 
 impl<'a> Source<'a> {
     pub fn parse(text: &'a str) -> Result<Self, CheckError> {
-        let mut parser = Parser::new();
-        parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .map_err(|e| CheckError::Parser(e.to_string()))?;
-        let mut parse = |code: &str| {
-            parser
-                .parse(code, None)
-                .ok_or_else(|| CheckError::Parser("the parser returned no tree".into()))
-        };
-        let tree = parse(text)?;
-        let source = Self { text, tree };
-        let Err(error) = source.first_syntax_error() else {
-            // The grammar accepts deeper nesting than CPython does.
-            return match too_deep(text) {
-                Some(error) => Err(error),
-                None => Ok(source),
-            };
-        };
-        // The grammar predates PEP 696 (`def f[T = int]()`, valid since 3.13): with the
-        // defaults blanked out, byte for byte, the rest of the file parses and every
-        // position still points into the real text.
-        if let Some(blanked) = blank_type_parameter_defaults(text) {
-            let tree = parse(&blanked)?;
-            let retry = Self { text, tree };
-            if retry.first_syntax_error().is_ok() {
-                return Ok(retry);
-            }
-        }
-        Err(match error {
-            CheckError::Syntax {
-                line: 1, column: 1, ..
-            } => too_deep(text).unwrap_or(error),
-            other => other,
-        })
-    }
-
-    /// Python 2 statements the grammar still accepts (`print "x"`, `exec code`): such a
-    /// file is not Python 3 and would otherwise come out "clean".
-    pub fn python2_error(&self, node: Node<'_>) -> CheckError {
-        let (line, column) = self.position(node);
-        let statement = kind(node).trim_end_matches("_statement");
-        CheckError::Syntax {
-            line,
-            column,
-            message: format!(
-                "Python 2 `{statement}` statement: this is not Python 3 code \
-                 (`{statement}(...)` is a function call since Python 3.0)"
-            ),
+        depth::check(text)?;
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
+        let lines = Lines { text, line_starts };
+        match ruff_python_parser::parse_module(text) {
+            Ok(parsed) => Ok(Self {
+                text,
+                parsed,
+                lines,
+            }),
+            Err(error) => Err(lines.syntax_error(&error)),
         }
     }
 
-    pub fn root(&self) -> Node<'_> {
-        self.tree.root_node()
+    pub fn body(&self) -> &[Stmt] {
+        &self.parsed.syntax().body
     }
 
-    pub fn text_of(&self, node: Node<'_>) -> &'a str {
-        self.text.get(node.byte_range()).unwrap_or_default()
+    pub fn text_of(&self, node: impl Ranged) -> &'a str {
+        self.text
+            .get(node.range().to_std_range())
+            .unwrap_or_default()
     }
 
-    /// 1-based line and 1-based column counted in characters, as editors show them
-    /// (tree-sitter counts columns in bytes).
-    pub fn position(&self, node: Node<'_>) -> (usize, usize) {
-        let point = node.start_position();
-        (point.row + 1, self.column(node.start_byte(), point.column))
+    /// 0-based row and byte column of a byte offset.
+    pub fn row_and_byte_column(&self, offset: usize) -> (usize, usize) {
+        self.lines.row_and_byte_column(offset)
+    }
+
+    /// The 1-based character column of `start`, `byte_column` bytes into its line.
+    pub fn column(&self, start: usize, byte_column: usize) -> usize {
+        self.lines.column(start, byte_column)
+    }
+
+    /// `print >>f, x` parses as Python 3 (a shift in a tuple) but is a Python 2
+    /// statement: the file is refused as such.
+    pub fn python2_print_error(&self, offset: usize) -> CheckError {
+        self.lines.python2_error(offset, "print")
+    }
+
+    /// The comments' ranges, in document order.
+    pub fn comments(&self) -> impl Iterator<Item = TextRange> + '_ {
+        self.parsed
+            .tokens()
+            .iter()
+            .filter(|t| t.kind() == TokenKind::Comment)
+            .map(Ranged::range)
+    }
+}
+
+impl Lines<'_> {
+    /// 0-based row and byte column of a byte offset.
+    pub fn row_and_byte_column(&self, offset: usize) -> (usize, usize) {
+        let row = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        (row, offset - self.line_starts[row])
+    }
+
+    /// 1-based line and 1-based column counted in characters, as editors show them.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let (row, byte_column) = self.row_and_byte_column(offset);
+        (row + 1, self.column(offset, byte_column))
     }
 
     /// The 1-based character column of `start`, `byte_column` bytes into its line. Costs
@@ -89,141 +101,50 @@ impl<'a> Source<'a> {
         column + 1
     }
 
-    fn first_syntax_error(&self) -> Result<(), CheckError> {
-        let root = self.root();
-        if !root.has_error() {
-            return Ok(());
-        }
-        // Document order, so the reported place is the first one a reader reaches.
-        let broken = Descendants::all(root).find(|n| n.is_error() || n.is_missing());
-        let Some(node) = broken else {
-            return Err(CheckError::Syntax {
-                line: 1,
-                column: 1,
-                message: "invalid syntax".into(),
-            });
-        };
-        let (line, column) = self.position(node);
-        let message = if node.is_missing() {
-            format!("expected `{}`", kind(node))
-        } else {
-            let near: String = self
-                .text_of(node)
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .chars()
-                .take(40)
-                .collect();
-            if near.trim().is_empty() {
-                "invalid syntax".to_string()
-            } else {
-                format!("invalid syntax near `{}`", near.trim())
-            }
-        };
-        Err(CheckError::Syntax {
+    fn python2_error(&self, offset: usize, statement: &str) -> CheckError {
+        let (line, column) = self.position(offset);
+        CheckError::Syntax {
             line,
             column,
-            message,
+            message: format!(
+                "Python 2 `{statement}` statement: this is not Python 3 code \
+                 (`{statement}(...)` is a function call since Python 3.0)"
+            ),
+        }
+    }
+
+    /// The first error the parser names, as one syntax error; a Python 2 `print` or
+    /// `exec` statement is named as such (it is not Python 3 code at all).
+    fn syntax_error(&self, error: &ParseError) -> CheckError {
+        let offset = error.location.start().to_usize().min(self.text.len());
+        let (row, _) = self.row_and_byte_column(offset);
+        let line_start = self.line_starts[row];
+        let line = &self.text[line_start..];
+        let line = line.split('\n').next().unwrap_or_default();
+        let indent = line.len() - line.trim_start().len();
+        if let Some(statement) = python2_statement(line.trim_start()) {
+            return self.python2_error(line_start + indent, statement);
+        }
+        let (line, column) = self.position(offset);
+        CheckError::Syntax {
+            line,
+            column,
+            message: error.error.to_string(),
+        }
+    }
+}
+
+/// `print "x"`, `print >>f, x`, `exec code`: a line that starts with the Python 2
+/// statement keyword followed by something other than a call, an assignment or an
+/// attribute.
+fn python2_statement(line: &str) -> Option<&'static str> {
+    ["print", "exec"].into_iter().find(|keyword| {
+        line.strip_prefix(keyword).is_some_and(|rest| {
+            rest.starts_with([' ', '\t', '"', '\''])
+                && !rest
+                    .trim_start()
+                    .starts_with(['(', '=', '.', ',', ')', ';', ':', '['])
+                && !rest.trim_start().is_empty()
         })
-    }
-}
-
-/// CPython refuses more than 100 levels of indentation; the grammar gives up on such a
-/// file as a whole, which would point at line 1. Find the line CPython names instead.
-fn too_deep(text: &str) -> Option<CheckError> {
-    const MAX_INDENT_LEVELS: usize = 100;
-    let mut stack: Vec<usize> = vec![0];
-    for (row, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start_matches([' ', '\t']);
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let indent = line.len() - trimmed.len();
-        while stack.last().is_some_and(|&top| indent < top) {
-            stack.pop();
-        }
-        if stack.last().is_some_and(|&top| indent > top) {
-            stack.push(indent);
-        }
-        if stack.len() > MAX_INDENT_LEVELS {
-            return Some(CheckError::Syntax {
-                line: row + 1,
-                column: indent + 1,
-                message: "too many levels of indentation (CPython allows 100)".into(),
-            });
-        }
-    }
-    None
-}
-
-/// `text` with every PEP 696 type-parameter default (`[T = int]` after `def NAME`,
-/// `class NAME` or `type NAME`) replaced by spaces of the same length, or `None` when
-/// there is none.
-fn blank_type_parameter_defaults(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = bytes.to_vec();
-    let mut changed = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let Some(open) = type_parameter_list_at(bytes, i) else {
-            i += 1;
-            continue;
-        };
-        // Walk the bracket list; at depth 1, blank from `=` to the next `,` or `]`.
-        let (mut depth, mut j, mut blanking) = (0usize, open, false);
-        while j < bytes.len() {
-            let c = bytes[j];
-            match c {
-                b'[' | b'(' | b'{' => depth += 1,
-                b']' | b')' | b'}' => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                b',' if depth == 1 => blanking = false,
-                b'=' if depth == 1
-                    && !matches!(bytes.get(j + 1), Some(b'='))
-                    && !matches!(bytes[j - 1], b'=' | b'!' | b'<' | b'>' | b':') =>
-                {
-                    blanking = true;
-                    changed = true;
-                }
-                _ => {}
-            }
-            if blanking && !matches!(c, b'\n' | b'\r') {
-                out[j] = b' ';
-            }
-            j += 1;
-        }
-        i = j.max(i + 1);
-    }
-    // Only ASCII bytes were replaced by spaces, so the text is still UTF-8 unless a
-    // default held non-ASCII characters; then give up rather than guess.
-    changed.then(|| String::from_utf8(out).ok()).flatten()
-}
-
-/// If a `def`, `class` or `type` statement starts at `at`, the index of the `[` that
-/// opens its type-parameter list.
-fn type_parameter_list_at(bytes: &[u8], at: usize) -> Option<usize> {
-    let starts_word = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
-    if !starts_word {
-        return None;
-    }
-    let keyword = [&b"def "[..], b"class ", b"type "]
-        .into_iter()
-        .find(|k| bytes[at..].starts_with(k))?;
-    let mut j = at + keyword.len();
-    while bytes.get(j) == Some(&b' ') {
-        j += 1;
-    }
-    let name_start = j;
-    while bytes
-        .get(j)
-        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
-    {
-        j += 1;
-    }
-    (j > name_start && bytes.get(j) == Some(&b'[')).then_some(j)
+    })
 }

@@ -7,11 +7,16 @@ use super::finding::{Pending, Rule};
 use super::names::dotted_name;
 use super::parse::Source;
 use super::scope::{Library, Scopes, Target};
-use super::symbols::{is_async_def, Calling, Symbols};
-use super::walk::{field, kind, walk_scoped, Descendants, Inner, Visit};
+use super::symbols::{Calling, Symbols};
+use super::walk::{id, same_scope, same_scope_handler, Node, NodeId, MODULE};
 use crate::catalog::PyVersion;
-use std::collections::{HashMap, HashSet};
-use tree_sitter::Node;
+use ruff_python_ast::visitor::source_order::{self, SourceOrderVisitor};
+use ruff_python_ast::{
+    ExceptHandler, ExceptHandlerExceptHandler, Expr, ExprCall, ExprLambda, Identifier, Keyword,
+    Stmt, StmtFunctionDef, StmtTry,
+};
+use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Functions that take their argument as a value without running or keeping it, so
 /// handing them a coroutine does not count as passing it on.
@@ -20,15 +25,44 @@ const INSPECTORS: &[&str] = &["type", "bool", "print", "repr", "str", "id", "isi
 /// The first Python where `asyncio.timeout` exists.
 const TIMEOUT_CONTEXT_MANAGER: PyVersion = PyVersion::new(3, 11);
 
-/// Where a node sits, carried down the walk (see walk.rs for why not `Node::parent`).
+/// The function, lambda or module whose scope code runs in.
+#[derive(Clone, Copy)]
+enum ScopeNode<'t> {
+    Module(&'t [Stmt]),
+    Function(&'t StmtFunctionDef),
+    Lambda(&'t ExprLambda),
+}
+
+impl ScopeNode<'_> {
+    fn id(self) -> NodeId {
+        match self {
+            ScopeNode::Module(_) => MODULE,
+            ScopeNode::Function(def) => id(def),
+            ScopeNode::Lambda(lambda) => id(lambda),
+        }
+    }
+}
+
+/// Where a node sits, carried down the walk.
 #[derive(Clone, Copy)]
 struct Context<'t> {
     /// In the body of an `async def`, not inside a nested `def`, `lambda` or `class`.
     in_async: bool,
     /// The innermost function or lambda around the node, or the module.
-    scope: Node<'t>,
+    scope: ScopeNode<'t>,
     /// The innermost class around the node, for `self.method()`.
-    class: Option<Node<'t>>,
+    class: Option<NodeId>,
+}
+
+/// What one scope's code (nested scopes included, for closures) does with names: built
+/// once per scope, on first need, so many look-ups stay linear.
+#[derive(Default)]
+struct ScopeIndex {
+    /// Name -> how many identifiers spell it, and whether one of them awaits, schedules,
+    /// stores or returns what it holds.
+    names: HashMap<String, (usize, bool)>,
+    /// Dotted names the scope calls `.cancel()` on.
+    cancelled: HashSet<String>,
 }
 
 pub struct Checker<'s, 'a> {
@@ -36,91 +70,64 @@ pub struct Checker<'s, 'a> {
     scopes: Scopes,
     symbols: Symbols,
     library: Library,
-    /// A Python 2 statement the grammar accepted: the file is refused, not checked.
-    python2: Option<Node<'s>>,
-    comments: Vec<Node<'s>>,
     python: PyVersion,
+    python2_print: Option<usize>,
     findings: Vec<Pending>,
-    /// (scope id, variable) -> is the variable awaited or handed on somewhere in it.
-    handed_on: HashMap<(usize, String), bool>,
-    /// Scope id -> every identifier in it by name, with its parent and grandparent.
-    identifiers: HashMap<usize, HashMap<&'a str, Vec<Visit<'s>>>>,
-    /// Scope id -> dotted names the scope calls `.cancel()` on.
-    cancelled: HashMap<usize, HashSet<String>>,
+    indexes: HashMap<NodeId, ScopeIndex>,
 }
 
 impl<'s, 'a> Checker<'s, 'a> {
     pub fn new(source: &'s Source<'a>, python: PyVersion) -> Self {
-        let (scopes, found) = Scopes::collect(source);
-        let symbols = Symbols::collect(source, &scopes, &found);
+        let (scopes, found) = Scopes::collect(source, source.body());
+        let symbols = Symbols::collect(source, &scopes, &found.defs);
         let library = scopes.library();
         Self {
             source,
             scopes,
             symbols,
             library,
-            python2: found.python2,
-            comments: found.comments,
             python,
+            python2_print: found.python2_print,
             findings: Vec::new(),
-            handed_on: HashMap::new(),
-            identifiers: HashMap::new(),
-            cancelled: HashMap::new(),
+            indexes: HashMap::default(),
         }
     }
 
-    pub fn python2(&self) -> Option<Node<'s>> {
-        self.python2
+    /// Where a Python 2 `print >>f, x` statement starts: the file is refused, not checked.
+    pub fn python2_print(&self) -> Option<usize> {
+        self.python2_print
     }
 
-    /// The file's comments, when it mentions `noqa` at all.
-    pub fn comments(&self) -> &[Node<'s>] {
-        &self.comments
-    }
-
-    pub fn run(mut self) -> Vec<Pending> {
-        let root = self.source.root();
-        let start = Context {
-            in_async: false,
-            scope: root,
-            class: None,
+    pub fn run(self) -> Vec<Pending> {
+        let source = self.source;
+        let mut walk = RuleWalk {
+            checker: self,
+            ctx: Context {
+                in_async: false,
+                scope: ScopeNode::Module(source.body()),
+                class: None,
+            },
         };
-        walk_scoped(root, start, |node, ctx| {
-            self.visit(node, ctx);
-            let mut inner = ctx;
-            match kind(node) {
-                "function_definition" => {
-                    inner.in_async = is_async_def(node);
-                    inner.scope = node;
-                }
-                "lambda" => {
-                    inner.in_async = false;
-                    inner.scope = node;
-                }
-                "class_definition" => {
-                    inner.in_async = false;
-                    inner.class = Some(node);
-                }
-                _ => return None,
-            }
-            Some(Inner {
-                ctx: inner,
-                parameters_too: false,
-            })
-        });
-        self.findings
+        walk.visit_body(source.body());
+        walk.checker.findings
     }
 
-    fn add(&mut self, rule: Rule, node: Node<'_>, message: String) {
-        self.add_with_pattern(rule, node, message, rule.default_pattern());
+    fn add(&mut self, rule: Rule, at: impl Ranged, message: String) {
+        self.add_with_pattern(rule, at, message, rule.default_pattern());
     }
 
-    fn add_with_pattern(&mut self, rule: Rule, node: Node<'_>, message: String, pattern: &str) {
-        self.findings
-            .push(Pending::new(rule, node, message, pattern.to_string()));
+    fn add_with_pattern(&mut self, rule: Rule, at: impl Ranged, message: String, pattern: &str) {
+        let offset = at.start().to_usize();
+        self.findings.push(Pending::new(
+            rule,
+            self.source,
+            offset,
+            message,
+            pattern.to_string(),
+        ));
     }
 
-    fn resolve(&self, target: Node<'_>, scope: Node<'_>) -> Target {
+    fn resolve(&self, target: &Expr, scope: ScopeNode<'_>) -> Target {
         self.scopes.resolve(self.source, target, scope.id())
     }
 
@@ -128,30 +135,42 @@ impl<'s, 'a> Checker<'s, 'a> {
         self.library == Library::Asyncio
     }
 
-    fn visit(&mut self, node: Node<'s>, ctx: Context<'s>) {
-        match kind(node) {
-            "call" => self.call(node, ctx),
-            "expression_statement" => self.expression_statement(node, ctx),
-            "assignment" => self.assignment(node, ctx),
-            "try_statement" if ctx.in_async && self.asyncio() => self.try_statement(node, ctx),
+    fn visit_stmt(&mut self, stmt: &'s Stmt, ctx: Context<'s>) {
+        match stmt {
+            Stmt::Expr(statement) => {
+                if let Expr::Call(call) = statement.value.as_ref() {
+                    self.expression_statement(call, ctx);
+                }
+            }
+            // `a = b = f()`: the target nearest the value holds it.
+            Stmt::Assign(assign) => {
+                if let Some(target) = assign.targets.last() {
+                    self.assignment(target, &assign.value, ctx);
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    self.assignment(&assign.target, value, ctx);
+                }
+            }
+            // `except*` groups are left alone: their handlers see an ExceptionGroup.
+            Stmt::Try(statement) if ctx.in_async && self.asyncio() && !statement.is_star => {
+                self.try_statement(statement, ctx);
+            }
             _ => {}
         }
     }
 
-    fn call(&mut self, call: Node<'s>, ctx: Context<'s>) {
-        let Some(target) = call.child_by_field_id(field("function").get()) else {
-            return;
-        };
+    fn call(&mut self, call: &'s ExprCall, ctx: Context<'s>) {
         if !self.asyncio() {
             // trio and anyio code: their own linters' rules apply (ruff's ASYNC rules),
             // and asyncio's advice would be wrong there.
             return;
         }
+        let target = call.func.as_ref();
         let resolved = self.resolve(target, ctx.scope);
         let name = resolved.qualified().unwrap_or_default().to_string();
-        if name == "asyncio.wait_for"
-            && self.python >= TIMEOUT_CONTEXT_MANAGER
-            && has_timeout(self.source, call)
+        if name == "asyncio.wait_for" && self.python >= TIMEOUT_CONTEXT_MANAGER && has_timeout(call)
         {
             self.add(
                 Rule::WaitForTimeout,
@@ -168,7 +187,7 @@ impl<'s, 'a> Checker<'s, 'a> {
         }
         let called = self
             .symbols
-            .called(&self.scopes, &resolved, self.source, target, ctx.class)
+            .called(&self.scopes, &resolved, target, ctx.class)
             .filter(|(_, facts)| facts.calling == Calling::Plain)
             .map(|(_, facts)| (facts.blocking.clone(), facts.loop_starter));
         if let Some(advice) = blocking_advice(&name) {
@@ -217,12 +236,12 @@ impl<'s, 'a> Checker<'s, 'a> {
 
     /// A call whose result is a coroutine: a coroutine function of this file, or one
     /// of the standard library's.
-    fn makes_coroutine(&self, call: Node<'_>, ctx: Context<'_>) -> Option<String> {
-        let target = call.child_by_field_id(field("function").get())?;
+    fn makes_coroutine(&self, call: &ExprCall, ctx: Context<'_>) -> Option<String> {
+        let target = call.func.as_ref();
         let resolved = self.resolve(target, ctx.scope);
         let local = self
             .symbols
-            .called(&self.scopes, &resolved, self.source, target, ctx.class);
+            .called(&self.scopes, &resolved, target, ctx.class);
         if let Some((_, facts)) = local {
             return (facts.calling == Calling::Coroutine)
                 .then(|| self.source.text_of(target).to_string());
@@ -231,13 +250,7 @@ impl<'s, 'a> Checker<'s, 'a> {
         (self.asyncio() && KNOWN_COROUTINE_FUNCTIONS.contains(&name)).then(|| name.to_string())
     }
 
-    fn expression_statement(&mut self, statement: Node<'s>, ctx: Context<'s>) {
-        if statement.named_child_count() != 1 {
-            return;
-        }
-        let Some(call) = statement.named_child(0).filter(|c| kind(c) == "call") else {
-            return;
-        };
+    fn expression_statement(&mut self, call: &ExprCall, ctx: Context<'s>) {
         if let Some(name) = self.makes_coroutine(call, ctx) {
             self.add(
                 Rule::UnawaitedCoroutine,
@@ -255,69 +268,60 @@ impl<'s, 'a> Checker<'s, 'a> {
 
     /// `asyncio.create_task(...)`, `asyncio.ensure_future(...)` or `loop.create_task(...)`;
     /// not `tg.create_task(...)`, whose TaskGroup owns the task.
-    fn creates_unowned_task(&self, call: Node<'_>, ctx: Context<'_>) -> bool {
+    fn creates_unowned_task(&self, call: &ExprCall, ctx: Context<'_>) -> bool {
         if !self.asyncio() {
             return false;
         }
-        let Some(target) = call.child_by_field_id(field("function").get()) else {
-            return false;
-        };
+        let target = call.func.as_ref();
         if let Some(name) = self.resolve(target, ctx.scope).qualified() {
             if name == "asyncio.create_task" || name == "asyncio.ensure_future" {
                 return true;
             }
         }
-        let (Some(object), Some(attr)) = (
-            target.child_by_field_id(field("object").get()),
-            target.child_by_field_id(field("attribute").get()),
-        ) else {
+        let Expr::Attribute(attribute) = target else {
             return false;
         };
-        if self.source.text_of(attr) != "create_task" {
+        if attribute.attr.as_str() != "create_task" {
             return false;
         }
-        let is_loop_getter = |n: Node<'_>| {
-            kind(n) == "call"
-                && n.child_by_field_id(field("function").get())
-                    .map(|f| self.resolve(f, ctx.scope))
-                    .is_some_and(|t| {
-                        matches!(
-                            t.qualified(),
-                            Some(
-                                "asyncio.get_running_loop"
-                                    | "asyncio.get_event_loop"
-                                    | "asyncio.new_event_loop"
-                            )
-                        )
-                    })
+        let object = attribute.value.as_ref();
+        let is_loop_getter = match object {
+            Expr::Call(getter) => matches!(
+                self.resolve(&getter.func, ctx.scope).qualified(),
+                Some(
+                    "asyncio.get_running_loop"
+                        | "asyncio.get_event_loop"
+                        | "asyncio.new_event_loop"
+                )
+            ),
+            _ => false,
         };
-        let names_a_loop = dotted_name(self.source, object)
+        let names_a_loop = dotted_name(object)
             .and_then(|d| d.rsplit('.').next().map(str::to_ascii_lowercase))
             .is_some_and(|last| last.contains("loop"));
-        names_a_loop || is_loop_getter(object)
+        names_a_loop || is_loop_getter
     }
 
     /// `coro = make_coroutine()` where `coro` is then never awaited nor handed on, and
     /// `task = asyncio.create_task(...)` where `task` is never used again: a task kept
     /// only in a local nobody reads is as unowned as one never stored.
-    fn assignment(&mut self, assignment: Node<'s>, ctx: Context<'s>) {
-        let (Some(left), Some(right)) = (
-            assignment.child_by_field_id(field("left").get()),
-            assignment.child_by_field_id(field("right").get()),
-        ) else {
+    fn assignment(&mut self, target: &Expr, value: &Expr, ctx: Context<'s>) {
+        let (Expr::Name(variable), Expr::Call(call)) = (target, value) else {
             return;
         };
-        if kind(left) != "identifier" || kind(right) != "call" {
-            return;
-        }
-        let variable = self.source.text_of(left);
-        if let Some(callee) = self.makes_coroutine(right, ctx) {
-            if self.is_handed_on(ctx.scope, variable) {
+        let variable = variable.id.as_str();
+        if let Some(callee) = self.makes_coroutine(call, ctx) {
+            if self
+                .index(ctx.scope)
+                .names
+                .get(variable)
+                .is_some_and(|n| n.1)
+            {
                 return;
             }
             self.add(
                 Rule::UnawaitedCoroutine,
-                right,
+                call,
                 format!(
                     "`{variable}` holds the coroutine from `{callee}(...)` but is never \
                      awaited or passed on, so its body never runs: \
@@ -325,33 +329,31 @@ impl<'s, 'a> Checker<'s, 'a> {
                 ),
             );
         } else if ctx.in_async
-            && self.creates_unowned_task(right, ctx)
-            && self.uses_of(ctx.scope, variable) <= 1
+            && self.creates_unowned_task(call, ctx)
+            && self.index(ctx.scope).names.get(variable).map_or(0, |n| n.0) <= 1
         {
-            self.add(Rule::DanglingTask, right, DANGLING_TASK.into());
+            self.add(Rule::DanglingTask, call, DANGLING_TASK.into());
         }
     }
 
-    fn try_statement(&mut self, statement: Node<'s>, ctx: Context<'s>) {
-        let Some(body) = statement.child_by_field_id(field("body").get()) else {
-            return;
-        };
-        let awaits: Vec<Node<'_>> = Descendants::same_scope(body)
-            .filter(|n| (n.is_named() && kind(n) == "await") || is_async_block(*n))
-            .collect();
+    fn try_statement(&mut self, statement: &'s StmtTry, ctx: Context<'s>) {
+        // `Some(awaited)` for an `await`, `None` for an `async with` or `async for`.
+        let mut awaits: Vec<Option<&Expr>> = Vec::new();
+        same_scope(&statement.body, |node| match node {
+            Node::Expr(Expr::Await(await_)) => awaits.push(Some(&await_.value)),
+            Node::Stmt(Stmt::With(with)) if with.is_async => awaits.push(None),
+            Node::Stmt(Stmt::For(for_)) if for_.is_async => awaits.push(None),
+            _ => {}
+        });
         if awaits.is_empty() || self.awaits_only_what_it_cancelled(ctx.scope, &awaits) {
             return;
         }
-        let mut cursor = statement.walk();
-        let clauses: Vec<Node<'s>> = statement
-            .children(&mut cursor)
-            .filter(|c| kind(c) == "except_clause")
-            .collect();
-        for clause in clauses {
+        for handler in &statement.handlers {
+            let ExceptHandler::ExceptHandler(clause) = handler;
             let Some(caught) = self.catches_cancellation(clause, ctx.scope) else {
                 continue;
             };
-            if self.reraises(clause, ctx.scope) || self.hands_on_exception(clause) {
+            if self.reraises(handler, ctx.scope) || self.hands_on_exception(clause) {
                 continue;
             }
             self.add(
@@ -368,96 +370,72 @@ impl<'s, 'a> Checker<'s, 'a> {
 
     /// A `raise`, or a call that always raises (`pytest.fail`, `sys.exit`), in the
     /// handler's own scope.
-    fn reraises(&self, clause: Node<'_>, scope: Node<'_>) -> bool {
-        Descendants::same_scope(clause).any(|n| {
-            kind(n) == "raise_statement"
-                || (kind(n) == "call"
-                    && n.child_by_field_id(field("function").get())
-                        .is_some_and(|f| {
-                            matches!(
-                                self.resolve(f, scope).qualified(),
-                                Some(
-                                    "pytest.fail"
-                                        | "pytest.skip"
-                                        | "pytest.xfail"
-                                        | "sys.exit"
-                                        | "os._exit"
-                                )
-                            )
-                        }))
-        })
+    fn reraises(&self, handler: &ExceptHandler, scope: ScopeNode<'_>) -> bool {
+        let mut found = false;
+        same_scope_handler(handler, |node| match node {
+            Node::Stmt(Stmt::Raise(_)) => found = true,
+            Node::Expr(Expr::Call(call)) if !found => {
+                found = matches!(
+                    self.resolve(&call.func, scope).qualified(),
+                    Some("pytest.fail" | "pytest.skip" | "pytest.xfail" | "sys.exit" | "os._exit")
+                );
+            }
+            _ => {}
+        });
+        found
     }
 
     /// `except BaseException as exc:` that stores or passes `exc` on (a future's
     /// `set_exception(exc)`, a list of errors raised later, `exc_val = exc`): the
     /// cancellation travels to whoever reads it, as in asgiref's and anyio's
     /// task-to-future bridges. Only logging or printing it does not count.
-    fn hands_on_exception(&self, clause: Node<'_>) -> bool {
-        let alias = clause.child_by_field_id(field("alias").get()).or_else(|| {
-            let mut cursor = clause.walk();
-            let alias = clause
-                .children_by_field_id(field("value"), &mut cursor)
-                .find(|v| kind(v) == "as_pattern")
-                .and_then(|v| v.child_by_field_id(field("alias").get()));
-            alias
+    fn hands_on_exception(&self, clause: &ExceptHandlerExceptHandler) -> bool {
+        let Some(name) = &clause.name else {
+            return false;
+        };
+        let name = name.as_str();
+        let source = self.source;
+        let mut logging: Vec<TextRange> = Vec::new();
+        let mut uses: Vec<TextRange> = Vec::new();
+        same_scope(&clause.body, |node| match node {
+            Node::Expr(Expr::Call(call)) => {
+                let text = source.text_of(call.func.as_ref());
+                let last = text.rsplit('.').next().unwrap_or(text);
+                if LOGGING_CALLS.contains(&last) {
+                    logging.push(call.range());
+                }
+                let keywords = call.arguments.keywords.iter();
+                uses.extend(keywords.filter_map(|k| named(k.arg.as_ref(), name)));
+            }
+            Node::Expr(Expr::Name(n)) if n.id.as_str() == name => uses.push(n.range),
+            Node::Expr(Expr::Attribute(a)) => uses.extend(named(Some(&a.attr), name)),
+            _ => {}
         });
-        let Some(name) = alias.and_then(|a| Descendants::all(a).find(|n| kind(n) == "identifier"))
-        else {
-            return false;
-        };
-        let name_text = self.source.text_of(name);
-        let mut cursor = clause.walk();
-        let Some(body) = clause
-            .named_children(&mut cursor)
-            .find(|b| kind(b) == "block")
-        else {
-            return false;
-        };
-        let logging: Vec<std::ops::Range<usize>> = Descendants::same_scope(body)
-            .filter(|n| kind(n) == "call")
-            .filter(|call| {
-                call.child_by_field_id(field("function").get())
-                    .is_some_and(|f| {
-                        let text = self.source.text_of(f);
-                        let last = text.rsplit('.').next().unwrap_or(text);
-                        LOGGING_CALLS.contains(&last)
-                    })
-            })
-            .map(|call| call.byte_range())
-            .collect();
-        Descendants::same_scope(body).any(|n| {
-            kind(n) == "identifier"
-                && self.source.text_of(n) == name_text
-                && !logging.iter().any(|r| r.contains(&n.start_byte()))
-        })
+        uses.iter()
+            .any(|u| !logging.iter().any(|l| l.contains_range(*u)))
     }
 
     /// How the clause catches cancellation (`bare except:`, `except BaseException`...),
-    /// or `None` when it does not. `except X as name` and `except (X, Y)` are unwrapped.
-    fn catches_cancellation(&self, clause: Node<'_>, scope: Node<'_>) -> Option<String> {
-        let mut cursor = clause.walk();
-        let values: Vec<Node<'_>> = clause
-            .children_by_field_id(field("value"), &mut cursor)
-            .collect();
-        if values.is_empty() {
+    /// or `None` when it does not. `except (X, Y)` is unwrapped.
+    fn catches_cancellation(
+        &self,
+        clause: &ExceptHandlerExceptHandler,
+        scope: ScopeNode<'_>,
+    ) -> Option<String> {
+        let Some(caught) = &clause.type_ else {
             return Some("a bare `except:`".into());
-        }
+        };
         let mut types = Vec::new();
-        let mut pending = values;
+        let mut pending = vec![caught.as_ref()];
         while let Some(value) = pending.pop() {
-            match kind(value) {
-                "as_pattern" => pending.extend(value.named_child(0)),
-                "tuple" | "parenthesized_expression" => {
-                    let mut cursor = value.walk();
-                    pending.extend(value.named_children(&mut cursor));
-                }
-                _ => types.push(value),
+            match value {
+                Expr::Tuple(tuple) => pending.extend(tuple.elts.iter()),
+                other => types.push(other),
             }
         }
         types.into_iter().find_map(|t| {
-            let resolved = self.resolve(t, scope);
             let cancels = matches!(
-                resolved.qualified(),
+                self.resolve(t, scope).qualified(),
                 Some(
                     "BaseException"
                         | "asyncio.CancelledError"
@@ -474,75 +452,233 @@ impl<'s, 'a> Checker<'s, 'a> {
     /// catches the CancelledError it caused. Exempt only when *every* await in the try
     /// body is such an await: any other await could be the current task's own
     /// cancellation, and catching that swallows it.
-    fn awaits_only_what_it_cancelled(&mut self, scope: Node<'s>, awaits: &[Node<'_>]) -> bool {
-        let source = self.source;
-        let cancelled = self.cancelled.entry(scope.id()).or_insert_with(|| {
-            Descendants::all(scope)
-                .filter(|n| kind(n) == "call")
-                .filter_map(|call| call.child_by_field_id(field("function").get()))
-                .filter(|f| kind(f) == "attribute")
-                .filter(|f| {
-                    f.child_by_field_id(field("attribute").get())
-                        .is_some_and(|a| source.text_of(a) == "cancel")
-                })
-                .filter_map(|f| dotted_name(source, f.child_by_field_id(field("object").get())?))
-                .collect()
-        });
+    fn awaits_only_what_it_cancelled(
+        &mut self,
+        scope: ScopeNode<'s>,
+        awaits: &[Option<&Expr>],
+    ) -> bool {
+        let cancelled = &self.index(scope).cancelled;
         if cancelled.is_empty() {
             return false;
         }
-        awaits.iter().all(|n| {
-            let tasks = match kind(n) {
-                "await" => n
-                    .named_child(0)
-                    .map(|expr| awaited_tasks(source, expr))
-                    .unwrap_or_default(),
-                _ => Vec::new(),
-            };
+        awaits.iter().all(|awaited| {
+            let tasks = awaited.map(awaited_tasks).unwrap_or_default();
             !tasks.is_empty() && tasks.iter().all(|name| cancelled.contains(name))
         })
     }
 
-    /// Every identifier in `scope` (nested scopes included, for closures) by name, with
-    /// its parent and grandparent; built once per scope so many lookups stay linear.
-    fn index(&mut self, scope: Node<'s>) -> &HashMap<&'a str, Vec<Visit<'s>>> {
-        let source = self.source;
-        self.identifiers.entry(scope.id()).or_insert_with(|| {
-            let mut index: HashMap<&'a str, Vec<Visit<'s>>> = HashMap::new();
-            for visit in Descendants::all(scope).visits() {
-                if kind(visit.node) == "identifier" {
-                    index
-                        .entry(source.text_of(visit.node))
-                        .or_default()
-                        .push(visit);
+    fn index(&mut self, scope: ScopeNode<'s>) -> &ScopeIndex {
+        self.indexes.entry(scope.id()).or_insert_with(|| {
+            let mut walk = IndexWalk::default();
+            match scope {
+                ScopeNode::Module(body) => walk.visit_body(body),
+                ScopeNode::Function(def) => {
+                    walk.visit_identifier(&def.name);
+                    if let Some(type_params) = &def.type_params {
+                        walk.visit_type_params(type_params);
+                    }
+                    walk.visit_parameters(&def.parameters);
+                    if let Some(returns) = &def.returns {
+                        walk.visit_annotation(returns);
+                    }
+                    walk.visit_body(&def.body);
+                }
+                ScopeNode::Lambda(lambda) => {
+                    if let Some(parameters) = &lambda.parameters {
+                        walk.visit_parameters(parameters);
+                    }
+                    walk.visit_expr(&lambda.body);
                 }
             }
-            index
+            walk.index
         })
     }
+}
 
-    /// How many times `variable` occurs in `scope` (its own binding included).
-    fn uses_of(&mut self, scope: Node<'s>, variable: &str) -> usize {
-        self.index(scope).get(variable).map_or(0, Vec::len)
+/// The rule pass: the checker's judgements at each node, with the context it runs in.
+struct RuleWalk<'s, 'a> {
+    checker: Checker<'s, 'a>,
+    ctx: Context<'s>,
+}
+
+impl<'s> RuleWalk<'s, '_> {
+    fn within(&mut self, ctx: Context<'s>, inner: impl FnOnce(&mut Self)) {
+        let outer = std::mem::replace(&mut self.ctx, ctx);
+        inner(self);
+        self.ctx = outer;
     }
+}
 
-    /// Is the variable used anywhere in `scope` in a way that could await, schedule,
-    /// store or return it? Only looking at it (`type(x)`, `if x:`, `del x`) does not
-    /// count. Cached per scope and name, over one index of the scope's identifiers, so
-    /// many such assignments stay linear.
-    fn is_handed_on(&mut self, scope: Node<'s>, variable: &str) -> bool {
-        let key = (scope.id(), variable.to_string());
-        if let Some(&known) = self.handed_on.get(&key) {
-            return known;
+impl<'s> SourceOrderVisitor<'s> for RuleWalk<'s, '_> {
+    fn visit_stmt(&mut self, stmt: &'s Stmt) {
+        self.checker.visit_stmt(stmt, self.ctx);
+        match stmt {
+            // Decorators, defaults, annotations and bases run where the statement is;
+            // only the body runs in the new context.
+            Stmt::FunctionDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(type_params) = &def.type_params {
+                    self.visit_type_params(type_params);
+                }
+                self.visit_parameters(&def.parameters);
+                if let Some(returns) = &def.returns {
+                    self.visit_annotation(returns);
+                }
+                let inner = Context {
+                    in_async: def.is_async,
+                    scope: ScopeNode::Function(def),
+                    ..self.ctx
+                };
+                self.within(inner, |walk| walk.visit_body(&def.body));
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(type_params) = &class.type_params {
+                    self.visit_type_params(type_params);
+                }
+                if let Some(arguments) = &class.arguments {
+                    self.visit_arguments(arguments);
+                }
+                let inner = Context {
+                    in_async: false,
+                    class: Some(id(class)),
+                    ..self.ctx
+                };
+                self.within(inner, |walk| walk.visit_body(&class.body));
+            }
+            _ => source_order::walk_stmt(self, stmt),
         }
-        let source = self.source;
-        let index = self.index(scope);
-        let used = index
-            .get(variable)
-            .is_some_and(|uses| uses.iter().any(|visit| hands_on(source, visit)));
-        self.handed_on.insert(key, used);
-        used
     }
+
+    fn visit_expr(&mut self, expr: &'s Expr) {
+        match expr {
+            Expr::Call(call) => self.checker.call(call, self.ctx),
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
+                    self.visit_parameters(parameters);
+                }
+                let inner = Context {
+                    in_async: false,
+                    scope: ScopeNode::Lambda(lambda),
+                    ..self.ctx
+                };
+                self.within(inner, |walk| walk.visit_expr(&lambda.body));
+                return;
+            }
+            _ => {}
+        }
+        source_order::walk_expr(self, expr);
+    }
+}
+
+/// Builds a [`ScopeIndex`]: every identifier, and whether its place hands on what it
+/// names. Names in places that only look at the value (`if x:`, `not x`, `del x`,
+/// `print(x)`) or rebind it (`x = ...`), and attribute or keyword names that merely
+/// spell the same, do not.
+#[derive(Default)]
+struct IndexWalk {
+    index: ScopeIndex,
+    /// Name expressions whose place only looks at or rebinds the value.
+    quiet: HashSet<NodeId>,
+}
+
+impl IndexWalk {
+    fn record(&mut self, name: &str, hands_on: bool) {
+        let entry = self.index.names.entry(name.to_string()).or_default();
+        entry.0 += 1;
+        entry.1 |= hands_on;
+    }
+
+    fn quiet<'e>(&mut self, exprs: impl IntoIterator<Item = &'e Expr>) {
+        for expr in exprs {
+            if expr.is_name_expr() {
+                self.quiet.insert(id(expr));
+            }
+        }
+    }
+}
+
+impl<'t> SourceOrderVisitor<'t> for IndexWalk {
+    fn visit_stmt(&mut self, stmt: &'t Stmt) {
+        match stmt {
+            Stmt::Assign(assign) => self.quiet(&assign.targets),
+            Stmt::AnnAssign(assign) => self.quiet([assign.target.as_ref()]),
+            Stmt::Delete(delete) => self.quiet(&delete.targets),
+            Stmt::If(statement) => {
+                self.quiet([statement.test.as_ref()]);
+                self.quiet(
+                    statement
+                        .elif_else_clauses
+                        .iter()
+                        .filter_map(|c| c.test.as_ref()),
+                );
+            }
+            Stmt::While(statement) => self.quiet([statement.test.as_ref()]),
+            _ => {}
+        }
+        source_order::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'t Expr) {
+        match expr {
+            Expr::Name(name) => {
+                let hands_on = !self.quiet.contains(&id(expr));
+                self.record(name.id.as_str(), hands_on);
+                return;
+            }
+            Expr::Attribute(attribute) => {
+                self.visit_expr(&attribute.value);
+                self.record(attribute.attr.as_str(), false);
+                return;
+            }
+            Expr::UnaryOp(unary) if unary.op.is_not() => self.quiet([unary.operand.as_ref()]),
+            Expr::BoolOp(boolean) => self.quiet(&boolean.values),
+            Expr::Compare(compare) => {
+                self.quiet([compare.left.as_ref()]);
+                self.quiet(&compare.comparators);
+            }
+            Expr::Call(call) => {
+                if let Expr::Attribute(attribute) = call.func.as_ref() {
+                    if attribute.attr.as_str() == "cancel" {
+                        if let Some(task) = dotted_name(&attribute.value) {
+                            self.index.cancelled.insert(task);
+                        }
+                    }
+                }
+                let inspects = matches!(
+                    call.func.as_ref(),
+                    Expr::Name(f) if INSPECTORS.contains(&f.id.as_str())
+                );
+                if inspects {
+                    self.quiet(&call.arguments.args);
+                }
+            }
+            _ => {}
+        }
+        source_order::walk_expr(self, expr);
+    }
+
+    fn visit_keyword(&mut self, keyword: &'t Keyword) {
+        if let Some(arg) = &keyword.arg {
+            self.record(arg.as_str(), false);
+        }
+        self.visit_expr(&keyword.value);
+    }
+
+    fn visit_identifier(&mut self, identifier: &'t Identifier) {
+        // `import a.b` spells two names.
+        for part in identifier.as_str().split('.') {
+            self.record(part, true);
+        }
+    }
+}
+
+fn named(identifier: Option<&Identifier>, name: &str) -> Option<TextRange> {
+    identifier.filter(|i| i.as_str() == name).map(|i| i.range)
 }
 
 /// Calls that only record an exception (its use there does not hand it on).
@@ -568,102 +704,57 @@ const DANGLING_TASK: &str = "the task is created and no reference to it is kept:
 
 /// `wait_for(x)` / `wait_for(x, None)` / `wait_for(x, timeout=None)` set no deadline, so
 /// there is nothing to move to `asyncio.timeout`.
-fn has_timeout(source: &Source<'_>, call: Node<'_>) -> bool {
-    let Some(args) = call.child_by_field_id(field("arguments").get()) else {
-        return false;
-    };
-    let mut cursor = args.walk();
-    let args: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
-    let keyword = args.iter().find_map(|a| {
-        (kind(a) == "keyword_argument"
-            && a.child_by_field_id(field("name").get())
-                .is_some_and(|n| source.text_of(n) == "timeout"))
-        .then(|| a.child_by_field_id(field("value").get()))
-        .flatten()
-    });
-    let positional = args
+fn has_timeout(call: &ExprCall) -> bool {
+    let arguments = &call.arguments;
+    let keyword = arguments
+        .keywords
         .iter()
-        .filter(|a| kind(*a) != "keyword_argument")
-        .nth(1)
-        .copied();
+        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "timeout"))
+        .map(|k| &k.value);
+    // Positional in source order; a `**kwargs` may hold the timeout too.
+    let mut positional: Vec<&Expr> = arguments.args.iter().collect();
+    positional.extend(
+        arguments
+            .keywords
+            .iter()
+            .filter(|k| k.arg.is_none())
+            .map(|k| &k.value),
+    );
+    positional.sort_by_key(|e| e.start());
     keyword
-        .or(positional)
-        .is_some_and(|timeout| kind(timeout) != "none")
+        .or(positional.get(1).copied())
+        .is_some_and(|timeout| !timeout.is_none_literal_expr())
 }
 
 /// The dotted names of the tasks an awaited expression waits for: `task`, or the task
 /// arguments of `asyncio.wait_for(task, t)`, `asyncio.gather(a, b)`,
 /// `asyncio.wait([a, b])`, `asyncio.shield(task)`.
-fn awaited_tasks(source: &Source<'_>, expr: Node<'_>) -> Vec<String> {
-    if let Some(name) = dotted_name(source, expr) {
+fn awaited_tasks(expr: &Expr) -> Vec<String> {
+    if let Some(name) = dotted_name(expr) {
         return vec![name];
     }
-    if kind(expr) != "call" {
-        return Vec::new();
-    }
-    let function = expr
-        .child_by_field_id(field("function").get())
-        .and_then(|f| dotted_name(source, f))
-        .unwrap_or_default();
-    let last = function.rsplit('.').next().unwrap_or_default();
-    let Some(args) = expr.child_by_field_id(field("arguments").get()) else {
+    let Expr::Call(call) = expr else {
         return Vec::new();
     };
-    let mut cursor = args.walk();
-    let positional: Vec<Node<'_>> = args
-        .named_children(&mut cursor)
-        .filter(|a| kind(a) != "keyword_argument")
-        .collect();
-    let tasks: Vec<Node<'_>> = match last {
-        "wait_for" | "shield" => positional.into_iter().take(1).collect(),
-        "gather" => positional,
-        "wait" => positional
-            .first()
-            .filter(|a| matches!(kind(*a), "list" | "set" | "tuple"))
-            .map(|a| {
-                let mut cursor = a.walk();
-                a.named_children(&mut cursor).collect()
-            })
-            .unwrap_or_default(),
+    let function = dotted_name(&call.func).unwrap_or_default();
+    let last = function.rsplit('.').next().unwrap_or_default();
+    let positional = &call.arguments.args;
+    let splats = call.arguments.keywords.iter().filter(|k| k.arg.is_none());
+    let tasks: Vec<&Expr> = match last {
+        "wait_for" | "shield" => positional.iter().take(1).collect(),
+        "gather" => positional.iter().chain(splats.map(|k| &k.value)).collect(),
+        "wait" => match positional.first() {
+            Some(Expr::List(list)) => list.elts.iter().collect(),
+            Some(Expr::Set(set)) => set.elts.iter().collect(),
+            Some(Expr::Tuple(tuple)) => tuple.elts.iter().collect(),
+            _ => Vec::new(),
+        },
         _ => Vec::new(),
     };
-    let names: Vec<String> = tasks
-        .iter()
-        .filter_map(|t| dotted_name(source, *t))
-        .collect();
+    let names: Vec<String> = tasks.iter().filter_map(|t| dotted_name(t)).collect();
     if names.len() == tasks.len() {
         names
     } else {
         Vec::new()
-    }
-}
-
-fn is_async_block(node: Node<'_>) -> bool {
-    matches!(kind(node), "with_statement" | "for_statement")
-        && node.child(0).is_some_and(|c| kind(c) == "async")
-}
-
-/// Does this occurrence of a coroutine variable await, schedule, store or return it?
-fn hands_on(source: &Source<'_>, visit: &Visit<'_>) -> bool {
-    let (node, Some(parent)) = (visit.node, visit.parent) else {
-        return false;
-    };
-    let is_field = |field: &str| parent.child_by_field_name(field) == Some(node);
-    match kind(parent) {
-        // `obj.variable` or `f(variable=...)`: another name that merely matches.
-        "attribute" if is_field("attribute") => false,
-        "keyword_argument" if is_field("name") => false,
-        // Binding or rebinding drops the coroutine rather than using it.
-        "assignment" if is_field("left") => false,
-        "delete_statement" | "not_operator" | "boolean_operator" | "comparison_operator" => false,
-        "if_statement" | "elif_clause" | "while_statement" if is_field("condition") => false,
-        "expression_list" => visit
-            .grandparent
-            .is_none_or(|g| kind(g) != "delete_statement"),
-        "argument_list" => !visit
-            .grandparent
-            .and_then(|call| call.child_by_field_id(field("function").get()))
-            .is_some_and(|f| kind(f) == "identifier" && INSPECTORS.contains(&source.text_of(f))),
-        _ => true,
     }
 }

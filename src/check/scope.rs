@@ -13,9 +13,12 @@
 
 use super::names::dotted_name;
 use super::parse::Source;
-use super::walk::{field, kind, walk_scoped, Descendants, Inner};
-use std::collections::{HashMap, HashSet};
-use tree_sitter::Node;
+use super::walk::{id, NodeId, MODULE};
+use ruff_python_ast::visitor::source_order::{self, SourceOrderVisitor};
+use ruff_python_ast::{
+    Comprehension, ExceptHandler, Expr, Identifier, Operator, Parameters, Stmt, StmtFunctionDef,
+};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Constructors whose instances make blocking calls: `requests.Session().get(...)` waits
 /// for the network just as `requests.get(...)` does.
@@ -34,7 +37,7 @@ pub enum Binding {
     /// `import a.b as c`, `from a import b as c`: the dotted name it stands for.
     Import(String),
     /// `def` or `async def` in this scope: the definition node's id.
-    Function(usize),
+    Function(NodeId),
     /// Assigned from a call of one of [`BLOCKING_CLIENTS`] (or used as its `with` target):
     /// the constructor's dotted name.
     Instance(String),
@@ -51,7 +54,7 @@ pub enum Target {
     /// (`requests.Session.get`).
     Qualified(String),
     /// A function defined in this file (the `def` node's id).
-    Local(usize),
+    Local(NodeId),
     /// Rooted in a name whose value we do not know (`fetch()` where `fetch` is a
     /// parameter); `text` is the spelling, for rules that go by method names only
     /// (`loop.run_until_complete`).
@@ -80,7 +83,7 @@ impl Target {
 }
 
 struct Scope {
-    parent: Option<usize>,
+    parent: Option<NodeId>,
     is_class: bool,
     names: HashMap<String, Binding>,
     /// `global x` / `nonlocal x`: this scope does not bind `x` itself.
@@ -88,73 +91,50 @@ struct Scope {
 }
 
 pub struct Scopes {
-    scopes: HashMap<usize, Scope>,
+    scopes: HashMap<NodeId, Scope>,
     /// Function definition id -> the scope its own body opens (its id).
-    pub functions: HashMap<usize, FunctionSite>,
+    pub functions: HashMap<NodeId, FunctionSite>,
 }
 
 /// Where a `def` stands: the scope that binds its name (where its decorators run).
 #[derive(Debug, Clone, Copy)]
 pub struct FunctionSite {
-    pub enclosing: usize,
+    pub enclosing: NodeId,
 }
 
 impl Scopes {
-    /// Walks the tree once: the scopes and their bindings, plus what later passes need
-    /// so that none of them walks the whole tree again (see [`Found`]).
-    pub fn collect<'s>(source: &'s Source<'_>) -> (Self, Found<'s>) {
-        let root = source.root();
+    /// Walks the tree once: the scopes and their bindings, and every `def` in document
+    /// order for the passes after it.
+    pub fn collect<'t>(source: &Source<'_>, body: &'t [Stmt]) -> (Self, Collected<'t>) {
         let mut scopes = Self {
-            scopes: HashMap::new(),
-            functions: HashMap::new(),
+            scopes: HashMap::default(),
+            functions: HashMap::default(),
         };
-        let mut found = Found::default();
-        let wants_comments = source.text.to_ascii_lowercase().contains("noqa");
-        scopes.open(root, None, false);
-        walk_scoped(root, root.id(), |node, scope| {
-            match kind(node) {
-                "function_definition" => found.defs.push(node),
-                "decorated_definition" => {
-                    if let Some(definition) = node.child_by_field_id(field("definition").get()) {
-                        let mut cursor = node.walk();
-                        let decorators = node
-                            .named_children(&mut cursor)
-                            .filter(|c| kind(c) == "decorator")
-                            .filter_map(|d| d.named_child(0))
-                            .collect();
-                        found.decorators.insert(definition.id(), decorators);
-                    }
-                }
-                "print_statement" | "exec_statement" if found.python2.is_none() => {
-                    found.python2 = Some(node);
-                }
-                "comment" if wants_comments => found.comments.push(node),
-                _ => {}
-            }
-            // Decorators, defaults and base classes run in the enclosing scope; only the
-            // body (and a function's parameters) belong to the new one.
-            let inner = scopes.bind_node(source, node, scope)?;
-            Some(Inner {
-                ctx: inner,
-                parameters_too: kind(node) != "class_definition",
-            })
-        });
+        scopes.open(MODULE, None, false);
+        let mut walk = Collect {
+            scopes: &mut scopes,
+            source,
+            scope: MODULE,
+            found: Collected::default(),
+        };
+        walk.visit_body(body);
+        let found = walk.found;
         (scopes, found)
     }
 
-    fn open(&mut self, node: Node<'_>, parent: Option<usize>, is_class: bool) {
+    fn open(&mut self, id: NodeId, parent: Option<NodeId>, is_class: bool) {
         self.scopes.insert(
-            node.id(),
+            id,
             Scope {
                 parent,
                 is_class,
-                names: HashMap::new(),
-                declared_elsewhere: HashSet::new(),
+                names: HashMap::default(),
+                declared_elsewhere: HashSet::default(),
             },
         );
     }
 
-    fn bind(&mut self, scope: usize, name: &str, binding: Binding) {
+    fn bind(&mut self, scope: NodeId, name: &str, binding: Binding) {
         let Some(scope) = self.scopes.get_mut(&scope) else {
             return;
         };
@@ -172,148 +152,21 @@ impl Scopes {
             .or_insert(binding);
     }
 
-    /// Records what `node` binds in `scope`; returns the scope the node opens, if any.
-    fn bind_node(&mut self, source: &Source<'_>, node: Node<'_>, scope: usize) -> Option<usize> {
-        match kind(node) {
-            "function_definition" => {
-                if let Some(name) = node.child_by_field_id(field("name").get()) {
-                    self.bind(scope, source.text_of(name), Binding::Function(node.id()));
-                }
-                self.functions
-                    .insert(node.id(), FunctionSite { enclosing: scope });
-                self.open(node, Some(scope), false);
-                Some(node.id())
+    fn declare_elsewhere(&mut self, scope: NodeId, names: &[Identifier]) {
+        if let Some(scope) = self.scopes.get_mut(&scope) {
+            for name in names {
+                scope.names.remove(name.as_str());
+                scope.declared_elsewhere.insert(name.to_string());
             }
-            "lambda" => {
-                self.open(node, Some(scope), false);
-                Some(node.id())
-            }
-            "class_definition" => {
-                if let Some(name) = node.child_by_field_id(field("name").get()) {
-                    self.bind(scope, source.text_of(name), Binding::Unknown);
-                }
-                self.open(node, Some(scope), true);
-                Some(node.id())
-            }
-            "parameters" | "lambda_parameters" => {
-                let mut cursor = node.walk();
-                for parameter in node.named_children(&mut cursor) {
-                    let name = match kind(parameter) {
-                        "identifier" => Some(parameter),
-                        "default_parameter" | "typed_default_parameter" => {
-                            parameter.child_by_field_id(field("name").get())
-                        }
-                        "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
-                            first_identifier(parameter)
-                        }
-                        _ => None,
-                    };
-                    if let Some(name) = name {
-                        self.bind(scope, source.text_of(name), Binding::Unknown);
-                    }
-                }
-                None
-            }
-            "import_statement" => {
-                let mut cursor = node.walk();
-                for name in node.children_by_field_id(field("name"), &mut cursor) {
-                    if let Some((local, target)) = import_binding(source, name, None) {
-                        self.bind(scope, &local, Binding::Import(target));
-                    }
-                }
-                None
-            }
-            "import_from_statement" => {
-                let module = node
-                    .child_by_field_id(field("module_name").get())
-                    .map(|m| source.text_of(m));
-                let mut cursor = node.walk();
-                for name in node.children_by_field_id(field("name"), &mut cursor) {
-                    // A relative import names a module of the project: unknown to us.
-                    let binding = match module {
-                        Some(module) if !module.starts_with('.') => {
-                            import_binding(source, name, Some(module))
-                                .map(|(local, target)| (local, Binding::Import(target)))
-                        }
-                        _ => import_binding(source, name, Some("."))
-                            .map(|(local, _)| (local, Binding::Unknown)),
-                    };
-                    if let Some((local, binding)) = binding {
-                        self.bind(scope, &local, binding);
-                    }
-                }
-                None
-            }
-            "global_statement" | "nonlocal_statement" => {
-                let mut cursor = node.walk();
-                let names: Vec<String> = node
-                    .named_children(&mut cursor)
-                    .filter(|n| kind(n) == "identifier")
-                    .map(|n| source.text_of(n).to_string())
-                    .collect();
-                if let Some(scope) = self.scopes.get_mut(&scope) {
-                    for name in names {
-                        scope.names.remove(&name);
-                        scope.declared_elsewhere.insert(name);
-                    }
-                }
-                None
-            }
-            "assignment" | "augmented_assignment" => {
-                let value = node.child_by_field_id(field("right").get());
-                let binding = self.value_binding(source, value, scope);
-                if let Some(left) = node.child_by_field_id(field("left").get()) {
-                    self.bind_targets(source, left, scope, binding);
-                }
-                None
-            }
-            "for_statement" | "for_in_clause" => {
-                if let Some(left) = node.child_by_field_id(field("left").get()) {
-                    self.bind_targets(source, left, scope, Binding::Unknown);
-                }
-                None
-            }
-            "with_item" => {
-                let value = node.child_by_field_id(field("value").get())?;
-                if kind(value) == "as_pattern" {
-                    let managed = value.named_child(0);
-                    let binding = self.value_binding(source, managed, scope);
-                    if let Some(alias) = value.child_by_field_id(field("alias").get()) {
-                        self.bind_targets(source, alias, scope, binding);
-                    }
-                }
-                None
-            }
-            "except_clause" | "except_group_clause" => {
-                if let Some(alias) = node.child_by_field_id(field("alias").get()) {
-                    self.bind_targets(source, alias, scope, Binding::Unknown);
-                }
-                let mut cursor = node.walk();
-                for value in node.named_children(&mut cursor) {
-                    if kind(value) == "as_pattern" {
-                        if let Some(alias) = value.child_by_field_id(field("alias").get()) {
-                            self.bind_targets(source, alias, scope, Binding::Unknown);
-                        }
-                    }
-                }
-                None
-            }
-            "named_expression" => {
-                if let Some(name) = node.child_by_field_id(field("name").get()) {
-                    self.bind(scope, source.text_of(name), Binding::Unknown);
-                }
-                None
-            }
-            _ => None,
         }
     }
 
     /// `Instance` when the value is a call of a known blocking client's constructor.
-    fn value_binding(&self, source: &Source<'_>, value: Option<Node<'_>>, scope: usize) -> Binding {
-        let constructor = value
-            .filter(|v| kind(v) == "call")
-            .and_then(|call| call.child_by_field_id(field("function").get()))
-            .map(|f| self.resolve(source, f, scope));
+    fn value_binding(&self, source: &Source<'_>, value: Option<&Expr>, scope: NodeId) -> Binding {
+        let constructor = match value {
+            Some(Expr::Call(call)) => Some(self.resolve(source, &call.func, scope)),
+            _ => None,
+        };
         match constructor {
             Some(Target::Qualified(name)) if BLOCKING_CLIENTS.contains(&name.as_str()) => {
                 Binding::Instance(name)
@@ -322,46 +175,33 @@ impl Scopes {
         }
     }
 
-    /// Binds every plain name in an assignment target (`a`, `a, b`, `[a, *b]`); an
-    /// attribute or subscript target binds nothing.
-    fn bind_targets(
-        &mut self,
-        source: &Source<'_>,
-        target: Node<'_>,
-        scope: usize,
-        binding: Binding,
-    ) {
-        // `with X() as name`: the target wraps the one name.
-        let target = match kind(target) {
-            "as_pattern_target" if target.named_child_count() == 1 => {
-                target.named_child(0).unwrap_or(target)
-            }
-            _ => target,
+    /// Binds every plain name in an assignment target: `a` gets `binding`, the names in
+    /// `a, b` or `[a, *b]` are unknown, an attribute or subscript target binds nothing.
+    fn bind_targets(&mut self, target: &Expr, scope: NodeId, binding: Binding) {
+        let mut pending = match target {
+            Expr::Name(name) => return self.bind(scope, name.id.as_str(), binding),
+            other => vec![other],
         };
-        if kind(target) == "identifier" {
-            self.bind(scope, source.text_of(target), binding);
-            return;
+        while let Some(target) = pending.pop() {
+            match target {
+                Expr::Name(name) => self.bind(scope, name.id.as_str(), Binding::Unknown),
+                Expr::Tuple(tuple) => pending.extend(tuple.elts.iter().rev()),
+                Expr::List(list) => pending.extend(list.elts.iter().rev()),
+                Expr::Starred(starred) => pending.push(&starred.value),
+                _ => {}
+            }
         }
-        if matches!(kind(target), "attribute" | "subscript") {
-            return;
-        }
-        let names: Vec<Node<'_>> = Descendants::all(target)
-            .visits()
-            .filter(|v| kind(v.node) == "identifier")
-            .filter(|v| {
-                v.parent
-                    .is_none_or(|p| !matches!(kind(p), "attribute" | "subscript"))
-            })
-            .map(|v| v.node)
-            .collect();
-        for name in names {
-            self.bind(scope, source.text_of(name), Binding::Unknown);
+    }
+
+    fn bind_parameters(&mut self, parameters: &Parameters, scope: NodeId) {
+        for parameter in parameters.iter() {
+            self.bind(scope, parameter.name().as_str(), Binding::Unknown);
         }
     }
 
     /// The binding `name` has when used in `scope`, or `None` when no scope binds it
     /// (a builtin, or a global bound out of our sight).
-    pub fn lookup(&self, name: &str, scope: usize) -> Option<&Binding> {
+    pub fn lookup(&self, name: &str, scope: NodeId) -> Option<&Binding> {
         let mut current = Some(scope);
         let mut first = true;
         while let Some(id) = current {
@@ -380,31 +220,23 @@ impl Scopes {
 
     /// How `name` is bound directly in the body of the class whose scope id is given
     /// (for `self.name(...)`).
-    pub fn member(&self, class: usize, name: &str) -> Option<&Binding> {
+    pub fn member(&self, class: NodeId, name: &str) -> Option<&Binding> {
         self.scopes.get(&class)?.names.get(name)
     }
 
     /// What a call's target stands for, used inside `scope`.
-    pub fn resolve(&self, source: &Source<'_>, target: Node<'_>, scope: usize) -> Target {
+    pub fn resolve(&self, source: &Source<'_>, target: &Expr, scope: NodeId) -> Target {
         // `requests.Session().get`: a method called on a fresh client.
-        if kind(target) == "attribute" {
-            if let (Some(object), Some(attr)) = (
-                target.child_by_field_id(field("object").get()),
-                target.child_by_field_id(field("attribute").get()),
-            ) {
-                if kind(object) == "call" {
-                    let made = object
-                        .child_by_field_id(field("function").get())
-                        .map(|f| self.resolve(source, f, scope));
-                    if let Some(Target::Qualified(name)) = made {
-                        if BLOCKING_CLIENTS.contains(&name.as_str()) {
-                            return Target::Qualified(format!("{name}.{}", source.text_of(attr)));
-                        }
+        if let Expr::Attribute(attribute) = target {
+            if let Expr::Call(call) = attribute.value.as_ref() {
+                if let Target::Qualified(name) = self.resolve(source, &call.func, scope) {
+                    if BLOCKING_CLIENTS.contains(&name.as_str()) {
+                        return Target::Qualified(format!("{name}.{}", attribute.attr));
                     }
                 }
             }
         }
-        let Some(dotted) = dotted_name(source, target) else {
+        let Some(dotted) = dotted_name(target) else {
             return Target::Opaque {
                 text: source.text_of(target).to_string(),
             };
@@ -450,17 +282,197 @@ impl Scopes {
     }
 }
 
-/// What the scope walk noticed for the passes after it.
+/// What the collecting walk noticed for the passes after it.
 #[derive(Default)]
-pub struct Found<'t> {
+pub struct Collected<'t> {
     /// Every `def`, in document order.
-    pub defs: Vec<Node<'t>>,
-    /// `def` node id -> its decorators' expressions.
-    pub decorators: HashMap<usize, Vec<Node<'t>>>,
-    /// The first Python 2 `print` / `exec` statement.
-    pub python2: Option<Node<'t>>,
-    /// Comments, collected only when the text mentions `noqa`.
-    pub comments: Vec<Node<'t>>,
+    pub defs: Vec<&'t StmtFunctionDef>,
+    /// Where the first Python 2 `print >>f, x` statement starts.
+    pub python2_print: Option<usize>,
+}
+
+/// The collecting walk: what each statement binds, in the scope it runs in.
+struct Collect<'s, 'src, 't> {
+    scopes: &'s mut Scopes,
+    source: &'s Source<'src>,
+    scope: NodeId,
+    found: Collected<'t>,
+}
+
+impl<'t> Collect<'_, '_, 't> {
+    /// Walks `inner` with `scope` as the current scope.
+    fn within(&mut self, scope: NodeId, inner: impl FnOnce(&mut Self)) {
+        let outer = std::mem::replace(&mut self.scope, scope);
+        inner(self);
+        self.scope = outer;
+    }
+}
+
+impl<'t> SourceOrderVisitor<'t> for Collect<'_, '_, 't> {
+    fn visit_stmt(&mut self, stmt: &'t Stmt) {
+        let scope = self.scope;
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                // Decorators, annotations and defaults run in the enclosing scope; the
+                // parameters and the body belong to the new one.
+                for decorator in &def.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                let inner = id(def);
+                self.scopes
+                    .bind(scope, def.name.as_str(), Binding::Function(inner));
+                self.scopes
+                    .functions
+                    .insert(inner, FunctionSite { enclosing: scope });
+                self.scopes.open(inner, Some(scope), false);
+                self.found.defs.push(def);
+                if let Some(type_params) = &def.type_params {
+                    self.visit_type_params(type_params);
+                }
+                if let Some(returns) = &def.returns {
+                    self.visit_annotation(returns);
+                }
+                self.within(inner, |walk| {
+                    walk.scopes.bind_parameters(&def.parameters, inner);
+                    walk.visit_parameters(&def.parameters);
+                    walk.visit_body(&def.body);
+                });
+                return;
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                self.scopes
+                    .bind(scope, class.name.as_str(), Binding::Unknown);
+                let inner = id(class);
+                self.scopes.open(inner, Some(scope), true);
+                if let Some(type_params) = &class.type_params {
+                    self.visit_type_params(type_params);
+                }
+                if let Some(arguments) = &class.arguments {
+                    self.visit_arguments(arguments);
+                }
+                self.within(inner, |walk| walk.visit_body(&class.body));
+                return;
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let dotted = alias.name.as_str();
+                    let (local, target) = match &alias.asname {
+                        Some(asname) => (asname.as_str(), dotted),
+                        None => {
+                            let first = dotted.split('.').next().unwrap_or(dotted);
+                            (first, first)
+                        }
+                    };
+                    self.scopes
+                        .bind(scope, local, Binding::Import(target.to_string()));
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                let module = import.module.as_ref().map(Identifier::as_str);
+                if module != Some("__future__") {
+                    for alias in import.names.iter().filter(|a| a.name.as_str() != "*") {
+                        let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                        // A relative import names a module of the project: unknown to us.
+                        let binding = match module {
+                            Some(module) if import.level == 0 => {
+                                Binding::Import(format!("{module}.{}", alias.name))
+                            }
+                            _ => Binding::Unknown,
+                        };
+                        self.scopes.bind(scope, local, binding);
+                    }
+                }
+            }
+            Stmt::Expr(statement)
+                if self.found.python2_print.is_none() && is_print_chevron(&statement.value) =>
+            {
+                self.found.python2_print = Some(statement.range.start().to_usize());
+            }
+            Stmt::Global(global) => self.scopes.declare_elsewhere(scope, &global.names),
+            Stmt::Nonlocal(nonlocal) => self.scopes.declare_elsewhere(scope, &nonlocal.names),
+            Stmt::Assign(assign) => {
+                let binding = self
+                    .scopes
+                    .value_binding(self.source, Some(&assign.value), scope);
+                // `a = b = f()`: only the target nearest the value gets what it is.
+                if let Some((last, others)) = assign.targets.split_last() {
+                    for target in others {
+                        self.scopes.bind_targets(target, scope, Binding::Unknown);
+                    }
+                    self.scopes.bind_targets(last, scope, binding);
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                let binding =
+                    self.scopes
+                        .value_binding(self.source, assign.value.as_deref(), scope);
+                self.scopes.bind_targets(&assign.target, scope, binding);
+            }
+            Stmt::AugAssign(assign) => {
+                let binding = self
+                    .scopes
+                    .value_binding(self.source, Some(&assign.value), scope);
+                self.scopes.bind_targets(&assign.target, scope, binding);
+            }
+            Stmt::For(for_) => {
+                self.scopes
+                    .bind_targets(&for_.target, scope, Binding::Unknown);
+            }
+            Stmt::With(with) => {
+                for item in &with.items {
+                    if let Some(vars) = &item.optional_vars {
+                        let binding =
+                            self.scopes
+                                .value_binding(self.source, Some(&item.context_expr), scope);
+                        self.scopes.bind_targets(vars, scope, binding);
+                    }
+                }
+            }
+            _ => {}
+        }
+        source_order::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'t Expr) {
+        match expr {
+            Expr::Lambda(lambda) => {
+                let inner = id(lambda);
+                self.scopes.open(inner, Some(self.scope), false);
+                self.within(inner, |walk| {
+                    if let Some(parameters) = &lambda.parameters {
+                        walk.scopes.bind_parameters(parameters, inner);
+                        walk.visit_parameters(parameters);
+                    }
+                    walk.visit_expr(&lambda.body);
+                });
+                return;
+            }
+            Expr::Named(named) => {
+                self.scopes
+                    .bind_targets(&named.target, self.scope, Binding::Unknown);
+            }
+            _ => {}
+        }
+        source_order::walk_expr(self, expr);
+    }
+
+    fn visit_comprehension(&mut self, comprehension: &'t Comprehension) {
+        self.scopes
+            .bind_targets(&comprehension.target, self.scope, Binding::Unknown);
+        source_order::walk_comprehension(self, comprehension);
+    }
+
+    fn visit_except_handler(&mut self, handler: &'t ExceptHandler) {
+        let ExceptHandler::ExceptHandler(clause) = handler;
+        if let Some(name) = &clause.name {
+            self.scopes
+                .bind(self.scope, name.as_str(), Binding::Unknown);
+        }
+        source_order::walk_except_handler(self, handler);
+    }
 }
 
 /// Which async library the file is written for.
@@ -472,37 +484,16 @@ pub enum Library {
     Structured,
 }
 
-fn first_identifier(node: Node<'_>) -> Option<Node<'_>> {
-    Descendants::all(node).find(|n| kind(n) == "identifier")
-}
-
-/// `import a.b` binds `a` to `a`; `import a.b as c` binds `c` to `a.b`;
-/// `from a import b as c` binds `c` to `a.b`.
-fn import_binding(
-    source: &Source<'_>,
-    name: Node<'_>,
-    module: Option<&str>,
-) -> Option<(String, String)> {
-    let (dotted, alias) = match kind(name) {
-        "aliased_import" => (
-            source.text_of(name.child_by_field_id(field("name").get())?),
-            Some(source.text_of(name.child_by_field_id(field("alias").get())?)),
-        ),
-        "dotted_name" => (source.text_of(name), None),
-        _ => return None,
+/// `print >>f, x` (or `print >>f`): Python 2's print-to-file statement, which Python 3
+/// parses as a right shift of the `print` function.
+fn is_print_chevron(value: &Expr) -> bool {
+    let shifted = match value {
+        Expr::Tuple(tuple) => tuple.elts.first(),
+        other => Some(other),
     };
-    let full = match module {
-        Some(module) => format!("{module}.{dotted}"),
-        None => dotted.to_string(),
-    };
-    let local = match (alias, module) {
-        (Some(alias), _) => alias.to_string(),
-        (None, Some(_)) => dotted.to_string(),
-        (None, None) => dotted.split('.').next().unwrap_or(dotted).to_string(),
-    };
-    let target = match (alias, module) {
-        (None, None) => local.clone(),
-        _ => full,
-    };
-    Some((local, target))
+    matches!(
+        shifted,
+        Some(Expr::BinOp(shift)) if shift.op == Operator::RShift
+            && matches!(shift.left.as_ref(), Expr::Name(name) if name.id.as_str() == "print")
+    )
 }

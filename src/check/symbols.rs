@@ -4,14 +4,11 @@
 
 use super::calls::{blocking_advice, starts_event_loop};
 use super::parse::Source;
-use super::scope::{Binding, Found, Scopes, Target};
-use super::walk::{field, kind, Descendants};
-use std::collections::HashMap;
-use tree_sitter::Node;
-
-pub fn is_async_def(node: Node<'_>) -> bool {
-    kind(node) == "function_definition" && node.child(0).is_some_and(|first| kind(first) == "async")
-}
+use super::scope::{Binding, Scopes, Target};
+use super::walk::{id, same_scope, Node, NodeId};
+use ruff_python_ast::{Expr, StmtFunctionDef};
+use ruff_text_size::Ranged;
+use rustc_hash::FxHashMap as HashMap;
 
 /// What a call of the function gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,21 +56,14 @@ pub struct Facts {
 
 pub struct Symbols {
     /// `def` node id -> what calling it does.
-    functions: HashMap<usize, Facts>,
+    functions: HashMap<NodeId, Facts>,
 }
 
 impl Symbols {
-    pub fn collect(source: &Source<'_>, scopes: &Scopes, found: &Found<'_>) -> Self {
-        let functions = found
-            .defs
+    pub fn collect(source: &Source<'_>, scopes: &Scopes, defs: &[&StmtFunctionDef]) -> Self {
+        let functions = defs
             .iter()
-            .map(|def| {
-                let decorators = found
-                    .decorators
-                    .get(&def.id())
-                    .map_or(&[][..], Vec::as_slice);
-                (def.id(), facts(source, scopes, *def, decorators))
-            })
+            .map(|def| (id(*def), facts(source, scopes, def)))
             .collect();
         Self { functions }
     }
@@ -84,45 +74,41 @@ impl Symbols {
         &'s self,
         scopes: &Scopes,
         resolved: &Target,
-        source: &Source<'_>,
-        target: Node<'_>,
-        class: Option<Node<'_>>,
-    ) -> Option<(usize, &'s Facts)> {
+        target: &Expr,
+        class: Option<NodeId>,
+    ) -> Option<(NodeId, &'s Facts)> {
         if let Target::Local(id) = resolved {
             return self.functions.get(id).map(|f| (*id, f));
         }
-        if kind(target) != "attribute" {
+        let Expr::Attribute(attribute) = target else {
+            return None;
+        };
+        let Expr::Name(object) = attribute.value.as_ref() else {
+            return None;
+        };
+        if !matches!(object.id.as_str(), "self" | "cls") {
             return None;
         }
-        let (object, attr) = (
-            target.child_by_field_id(field("object").get())?,
-            target.child_by_field_id(field("attribute").get())?,
-        );
-        if !matches!(source.text_of(object), "self" | "cls") {
-            return None;
-        }
-        match scopes.member(class?.id(), source.text_of(attr))? {
+        match scopes.member(class?, attribute.attr.as_str())? {
             Binding::Function(id) => self.functions.get(id).map(|f| (*id, f)),
             _ => None,
         }
     }
 }
 
-fn facts(source: &Source<'_>, scopes: &Scopes, def: Node<'_>, decorators: &[Node<'_>]) -> Facts {
-    let mut calling = if is_async_def(def) {
+fn facts(source: &Source<'_>, scopes: &Scopes, def: &StmtFunctionDef) -> Facts {
+    let mut calling = if def.is_async {
         Calling::Coroutine
     } else {
         Calling::Plain
     };
-    let enclosing = scopes.functions.get(&def.id()).map(|s| s.enclosing);
-    for decorator in decorators {
-        let callee = match kind(decorator) {
-            "call" => decorator.child_by_field_id(field("function").get()),
-            _ => Some(*decorator),
+    let enclosing = scopes.functions.get(&id(def)).map(|s| s.enclosing);
+    for decorator in &def.decorator_list {
+        let callee = match &decorator.expression {
+            Expr::Call(call) => &call.func,
+            other => other,
         };
-        let name = callee
-            .zip(enclosing)
-            .map(|(callee, scope)| scopes.resolve(source, callee, scope));
+        let name = enclosing.map(|scope| scopes.resolve(source, callee, scope));
         let known = name
             .as_ref()
             .and_then(Target::qualified)
@@ -137,31 +123,24 @@ fn facts(source: &Source<'_>, scopes: &Scopes, def: Node<'_>, decorators: &[Node
     // One walk of the body's own scope finds the `yield`s and the first calls that
     // block or start a loop.
     let (mut yields, mut loop_starter, mut blocking) = (false, None, None);
-    if let Some(body) = def.child_by_field_id(field("body").get()) {
-        for node in Descendants::same_scope(body) {
-            match kind(node) {
-                "yield" => yields = true,
-                "call" if calling == Calling::Plain => {
-                    let Some(function) = node.child_by_field_id(field("function").get()) else {
-                        continue;
-                    };
-                    let target = scopes.resolve(source, function, def.id());
-                    let line = node.start_position().row + 1;
-                    if loop_starter.is_none() && starts_event_loop(&target) {
-                        loop_starter = Some(line);
-                    }
-                    if blocking.is_none() {
-                        if let Some(name) = target.qualified() {
-                            if blocking_advice(name).is_some() {
-                                blocking = Some((line, name.to_string()));
-                            }
-                        }
+    same_scope(&def.body, |node| match node {
+        Node::Expr(Expr::Yield(_) | Expr::YieldFrom(_)) => yields = true,
+        Node::Expr(Expr::Call(call)) if calling == Calling::Plain => {
+            let target = scopes.resolve(source, &call.func, id(def));
+            let line = source.row_and_byte_column(call.start().to_usize()).0 + 1;
+            if loop_starter.is_none() && starts_event_loop(&target) {
+                loop_starter = Some(line);
+            }
+            if blocking.is_none() {
+                if let Some(name) = target.qualified() {
+                    if blocking_advice(name).is_some() {
+                        blocking = Some((line, name.to_string()));
                     }
                 }
-                _ => {}
             }
         }
-    }
+        _ => {}
+    });
     calling = match (calling, yields) {
         (Calling::Coroutine, true) => Calling::AsyncGenerator,
         (Calling::Plain, true) => Calling::Generator,

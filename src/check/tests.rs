@@ -448,8 +448,16 @@ fn unknown_target_versions_are_refused() {
 
 #[test]
 fn python2_code_is_a_syntax_error_not_clean() {
-    let err = check("print 'hello'\n", None).unwrap_err();
-    assert!(err.to_string().contains("Python 2"), "{err}");
+    for code in [
+        "print 'hello'\n",
+        "import sys\nprint >>sys.stderr, 'x'\n",
+        "def f():\n    exec code in ns\n",
+        "def f(out):\n    print >>out\n",
+    ] {
+        let err = check(code, None).unwrap_err();
+        assert!(err.to_string().contains("Python 2"), "{err} for {code:?}");
+    }
+    assert!(check("print(x)\nprint\nx = print >> 2\n", None).is_ok());
 }
 
 #[test]
@@ -500,4 +508,145 @@ fn a_handler_that_hands_the_exception_on_or_always_raises_is_not_swallowing() {
         pytest.fail('not cancelled')\n    try:\n        await aw\n    \
         except BaseException as exc:\n        log.error('failed', exc_info=exc)\n";
     assert_eq!(rules_of(code), only("swallowed-cancellation", 17));
+}
+
+/// The deepest input the depth scan lets through must parse, be checked and be dropped
+/// on a test thread's 2 MiB stack in a debug build (release frames are smaller): every
+/// recursive pass over the tree relies on this bound.
+#[test]
+fn deepest_accepted_nesting_fits_a_test_thread() {
+    let limit = super::depth::MAX_EXPRESSION_DEPTH - 1;
+    let shapes = [
+        format!(
+            "import time\nasync def f():\n    x = {}1\n",
+            "-".repeat(limit)
+        ),
+        format!(
+            "import time\nasync def f():\n    x = {}1\n",
+            "not ".repeat(limit)
+        ),
+        format!(
+            "import time\nasync def f():\n    time.sleep{}\n",
+            "(1)".repeat(limit - 1)
+        ),
+        format!(
+            "import time\nasync def f():\n    x = a{}\n",
+            ".b".repeat(limit)
+        ),
+        format!("async def f():\n    x = {}1\n", "lambda: ".repeat(limit)),
+        format!(
+            "async def f():\n    x = {}2\n",
+            "1 if c else ".repeat(limit / 2)
+        ),
+        format!("x = {}1{}\n", "(-".repeat(199), ")".repeat(199)),
+        // Both bounds at once: the deepest expression in the deepest block.
+        (0..99).fold(String::new(), |code, level| {
+            code + &" ".repeat(level) + "if x:\n"
+        }) + &" ".repeat(99)
+            + "x = "
+            + &"-".repeat(limit)
+            + "1\n",
+    ];
+    for code in shapes {
+        let outcome = check(&code, None);
+        assert!(outcome.is_ok(), "{:?} for {}", outcome.err(), &code[..40]);
+    }
+}
+
+#[test]
+fn nesting_past_the_bound_is_a_syntax_error_where_it_crosses() {
+    let code = format!("import time\nx = 1\ny = a{}\n", ".b".repeat(5000));
+    match check(&code, None) {
+        Err(CheckError::Syntax {
+            line,
+            column,
+            message,
+        }) => {
+            assert_eq!(line, 3);
+            assert!(column > 900 && column < 2100, "{column}");
+            assert!(message.contains("nested too deeply"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let code = format!("y = {}1{}\n", "[".repeat(520), "]".repeat(520));
+    match check(&code, None) {
+        Err(CheckError::Syntax {
+            line,
+            column,
+            message,
+        }) => {
+            assert_eq!((line, column), (1, 205));
+            assert!(message.contains("parentheses"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Byte soup from a Python-flavoured alphabet (brackets, quotes, f-string braces,
+/// operators, keywords, non-ASCII, line ends): every input gets a report or a syntax
+/// error, never a panic or an overflow. Seeded, so a failure replays.
+#[test]
+fn random_python_shaped_input_never_panics() {
+    const PIECES: &[&str] = &[
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        "'",
+        "\"",
+        "'''",
+        "f'",
+        "f\"",
+        "rb'",
+        "\\",
+        "#",
+        "\n",
+        "\r\n",
+        "    ",
+        "\t",
+        ".",
+        "-",
+        "not ",
+        "lambda ",
+        ":",
+        ",",
+        "=",
+        "await ",
+        "async def f",
+        "def g",
+        "(x)",
+        "é",
+        "🦀",
+        "time.sleep(1)",
+        "asyncio.run(g())",
+        "import time\n",
+        "try:\n",
+        "except BaseException:\n",
+        "1",
+        "0x1e-",
+        "{x!r:>{w}}",
+        "print 'x'\n",
+        "yield ",
+        " if ",
+        " else ",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..3000 {
+        let length = next() % 400;
+        let code: String = (0..length)
+            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .collect();
+        match check(&code, None) {
+            Ok(_) | Err(CheckError::Syntax { .. }) => {}
+            Err(other) => panic!("{other:?} for {code:?}"),
+        }
+    }
 }

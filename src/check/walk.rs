@@ -1,215 +1,62 @@
-//! Pre-order traversal without recursion and without `Node::parent`: a 1 MiB input can
-//! nest deeply enough to overflow the stack of a recursive walker, and tree-sitter finds
-//! a parent by descending from the root, which would make a long block quadratic. The
-//! walk keeps its own ancestor stack instead.
+//! What the passes share about the tree: node identity, and the walk of one scope's own
+//! code. The tree's depth is bounded before parsing (depth.rs), so the recursive
+//! visitors of `ruff_python_ast` are safe here.
 
-use std::sync::OnceLock;
-use tree_sitter::{Node, TreeCursor};
+use ruff_python_ast::visitor::source_order::{self, SourceOrderVisitor};
+use ruff_python_ast::{ExceptHandler, Expr, Stmt};
 
-/// The node's kind. `Node::kind` converts a C string (length scan and UTF-8 check) on
-/// every call, and the rules ask millions of times on a large input; the names are read
-/// once per process and looked up by id.
-pub fn kind<'t>(node: impl std::borrow::Borrow<Node<'t>>) -> &'static str {
-    let node = *node.borrow();
-    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
-    let names = NAMES.get_or_init(|| {
-        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-        (0..language.node_kind_count())
-            .map(|id| {
-                u16::try_from(id)
-                    .ok()
-                    .and_then(|id| language.node_kind_for_id(id))
-                    .unwrap_or("")
-            })
-            .collect()
-    });
-    names
-        .get(usize::from(node.kind_id()))
-        .copied()
-        .unwrap_or_else(|| node.kind())
+/// A node's identity: its address. The tree is never moved or changed after parsing,
+/// so the address is stable for the whole check, and costs nothing to compute.
+pub type NodeId = usize;
+
+/// The module's scope (no node has address 0).
+pub const MODULE: NodeId = 0;
+
+pub fn id<T>(node: &T) -> NodeId {
+    std::ptr::from_ref(node) as usize
 }
 
-/// Node kinds that start a new scope: code inside them does not run where it is written
-/// (a `def` nested in an `async def` is not async context).
-pub fn opens_scope(kind: &str) -> bool {
-    matches!(kind, "function_definition" | "lambda" | "class_definition")
-}
-
-/// A node met by the walk, with its two nearest ancestors inside the walked subtree.
+/// A statement or an expression met by a walk.
 #[derive(Clone, Copy)]
-pub struct Visit<'t> {
-    pub node: Node<'t>,
-    pub parent: Option<Node<'t>>,
-    pub grandparent: Option<Node<'t>>,
+pub enum Node<'a> {
+    Stmt(&'a Stmt),
+    Expr(&'a Expr),
 }
 
-pub struct Descendants<'t> {
-    cursor: TreeCursor<'t>,
-    /// Ancestors of the cursor's node, nearest last. Its length is the depth: tracked
-    /// here because `TreeCursor::depth` walks the cursor's stack.
-    ancestors: Vec<Node<'t>>,
-    done: bool,
-    /// Do not enter nested scopes below the start node.
-    same_scope: bool,
+/// Pre-order over the statements and expressions that run in the scope where they are
+/// written: a nested `def` or `class` is met itself and its decorators are walked (they
+/// run here), but not its body, parameters or bases; a `lambda` is met, not entered.
+struct SameScope<F> {
+    visit: F,
 }
 
-impl<'t> Descendants<'t> {
-    /// Every node under `root`, `root` included.
-    pub fn all(root: Node<'t>) -> Self {
-        Self::new(root, false)
-    }
-
-    /// The nodes under `root` that run in `root`'s own scope: nested functions, lambdas
-    /// and classes are yielded themselves but not entered.
-    pub fn same_scope(root: Node<'t>) -> Self {
-        Self::new(root, true)
-    }
-
-    fn new(root: Node<'t>, same_scope: bool) -> Self {
-        Self {
-            cursor: root.walk(),
-            ancestors: Vec::new(),
-            done: false,
-            same_scope,
-        }
-    }
-
-    pub fn visits(self) -> impl Iterator<Item = Visit<'t>> {
-        let mut walk = self;
-        std::iter::from_fn(move || walk.next_visit())
-    }
-
-    fn next_visit(&mut self) -> Option<Visit<'t>> {
-        if self.done {
-            return None;
-        }
-        let node = self.cursor.node();
-        let mut nearest = self.ancestors.iter().rev();
-        let visit = Visit {
-            node,
-            parent: nearest.next().copied(),
-            grandparent: nearest.next().copied(),
+impl<'a, F: FnMut(Node<'a>)> SourceOrderVisitor<'a> for SameScope<F> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        (self.visit)(Node::Stmt(stmt));
+        let decorators = match stmt {
+            Stmt::FunctionDef(def) => &def.decorator_list,
+            Stmt::ClassDef(class) => &class.decorator_list,
+            _ => return source_order::walk_stmt(self, stmt),
         };
-        let is_root = self.ancestors.is_empty();
-        let enter = is_root || !(self.same_scope && opens_scope(kind(node)));
-        if enter && self.cursor.goto_first_child() {
-            self.ancestors.push(node);
-            return Some(visit);
+        for decorator in decorators {
+            self.visit_expr(&decorator.expression);
         }
-        loop {
-            if self.ancestors.is_empty() {
-                self.done = true;
-                return Some(visit);
-            }
-            if self.cursor.goto_next_sibling() {
-                return Some(visit);
-            }
-            self.cursor.goto_parent();
-            self.ancestors.pop();
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        (self.visit)(Node::Expr(expr));
+        if !expr.is_lambda_expr() {
+            source_order::walk_expr(self, expr);
         }
     }
 }
 
-impl<'t> Iterator for Descendants<'t> {
-    type Item = Node<'t>;
-
-    fn next(&mut self) -> Option<Node<'t>> {
-        self.next_visit().map(|v| v.node)
-    }
+/// Walks `body` in its own scope (see [`SameScope`]).
+pub fn same_scope<'a>(body: &'a [Stmt], visit: impl FnMut(Node<'a>)) {
+    SameScope { visit }.visit_body(body);
 }
 
-/// A field's id, for `child_by_field_id`: `child_by_field_name` searches the grammar's
-/// field names on every call. Only the fields the rules use are known; an unknown name
-/// is a bug caught by the first test that reaches it.
-pub fn field(name: &str) -> std::num::NonZeroU16 {
-    const NAMES: [&str; 14] = [
-        "function",
-        "name",
-        "alias",
-        "object",
-        "attribute",
-        "left",
-        "right",
-        "value",
-        "body",
-        "arguments",
-        "module_name",
-        "definition",
-        "parameters",
-        "condition",
-    ];
-    static IDS: OnceLock<Vec<Option<std::num::NonZeroU16>>> = OnceLock::new();
-    let ids = IDS.get_or_init(|| {
-        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-        NAMES
-            .iter()
-            .map(|n| language.field_id_for_name(n))
-            .collect()
-    });
-    NAMES
-        .iter()
-        .position(|n| *n == name)
-        .and_then(|i| ids.get(i).copied().flatten())
-        .unwrap_or_else(|| panic!("field `{name}` is not in walk::field's list"))
-}
-
-/// What a node opens for its children: the context its `body` gets (and its
-/// `parameters`, when `parameters_too`); the other children keep the node's own.
-pub struct Inner<C> {
-    pub ctx: C,
-    pub parameters_too: bool,
-}
-
-/// Pre-order walk of the whole tree under `root` with one cursor, carrying a context
-/// down: `visit(node, ctx)` sees every node with the context of where it runs, and may
-/// return the context its body runs in. One cursor and a stack as deep as the tree: no
-/// allocation per node, no recursion (deep input cannot overflow the stack).
-pub fn walk_scoped<'t, C: Copy>(
-    root: Node<'t>,
-    ctx: C,
-    mut visit: impl FnMut(Node<'t>, C) -> Option<Inner<C>>,
-) {
-    static FIELDS: OnceLock<(Option<u16>, Option<u16>)> = OnceLock::new();
-    let (body, parameters) = *FIELDS.get_or_init(|| {
-        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-        (
-            language.field_id_for_name("body").map(|f| f.get()),
-            language.field_id_for_name("parameters").map(|f| f.get()),
-        )
-    });
-    let child_ctx = |cursor: &TreeCursor<'t>, (outer, inner): &(C, Option<Inner<C>>)| {
-        let Some(inner) = inner else {
-            return *outer;
-        };
-        let field = cursor.field_id().map(|f| f.get());
-        if field.is_some() && (field == body || (inner.parameters_too && field == parameters)) {
-            inner.ctx
-        } else {
-            *outer
-        }
-    };
-    let mut cursor = root.walk();
-    let mut stack: Vec<(C, Option<Inner<C>>)> = Vec::new();
-    let mut current = ctx;
-    loop {
-        let inner = visit(cursor.node(), current);
-        if cursor.goto_first_child() {
-            stack.push((current, inner));
-            if let Some(top) = stack.last() {
-                current = child_ctx(&cursor, top);
-            }
-            continue;
-        }
-        loop {
-            let Some(top) = stack.last() else {
-                return;
-            };
-            if cursor.goto_next_sibling() {
-                current = child_ctx(&cursor, top);
-                break;
-            }
-            cursor.goto_parent();
-            stack.pop();
-        }
-    }
+/// Walks an `except` clause (its types and body) in its own scope.
+pub fn same_scope_handler<'a>(handler: &'a ExceptHandler, visit: impl FnMut(Node<'a>)) {
+    SameScope { visit }.visit_except_handler(handler);
 }
