@@ -18,7 +18,7 @@ pub enum CheckError {
         message: String,
     },
     /// A target version the rules do not know: advice for it would be a guess.
-    #[error("unknown target Python `{0}`: give a version from 3.8 to 3.14, e.g. 3.12")]
+    #[error("unknown target Python `{0}`: give a version from 3.8 to 3.15, e.g. 3.12")]
     UnknownPython(String),
     /// The grammar could not be loaded or the parser stopped; a bug, not the user's input.
     #[error("the Python parser failed: {0}")]

@@ -38,7 +38,7 @@ pub const MAX_SOURCE_BYTES: usize = 1024 * 1024;
 pub const MAX_FINDINGS: usize = 200;
 
 /// The target when none is given: the newest CPython, whose advice is the most modern.
-pub const NEWEST_PYTHON: PyVersion = PyVersion::new(3, 14);
+pub const NEWEST_PYTHON: PyVersion = PyVersion::new(3, 15);
 
 /// The oldest target accepted: the rules' version-dependent advice starts at 3.8's
 /// asyncio; an older or a future version (3.99) is refused rather than guessed at.

@@ -436,13 +436,15 @@ fn noqa_silences_by_code_rule_id_or_ruff_code() {
 
 #[test]
 fn unknown_target_versions_are_refused() {
-    for raw in ["3.99", "3.7", "2.7", "4.0"] {
+    for raw in ["3.99", "3.16", "3.7", "2.7", "4.0"] {
         assert!(
             matches!(super::parse_target(raw), Err(CheckError::UnknownPython(_))),
             "{raw}"
         );
     }
     assert_eq!(super::parse_target("3.10").unwrap(), PyVersion::new(3, 10));
+    // 3.15 was released in October 2026: a project may target it.
+    assert_eq!(super::parse_target("3.15").unwrap(), PyVersion::new(3, 15));
     assert!(check("x = 1\n", Some(PyVersion::new(3, 99))).is_err());
 }
 
