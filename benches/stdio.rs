@@ -195,7 +195,7 @@ fn main() {
             .map(|_| {
                 let started = Instant::now();
                 let status = Command::new(python)
-                    .args(["-I", "-B", "-u", &script, "--delay", "0"])
+                    .args(["-E", "-s", "-B", "-u", &script, "--delay", "0"])
                     .stdout(Stdio::null())
                     .stderr(Stdio::null())
                     .status()

@@ -38,6 +38,31 @@ fn demo_result_carries_the_summary_and_how_it_ran() {
 }
 
 #[test]
+fn demos_import_the_skills_helper_modules_on_every_unix_engine() {
+    if !have_python() {
+        return;
+    }
+    // The sandbox (its own root, or a host scratch folder where namespaces are refused)
+    // and the portable engine must each write `scripts/_shared.py` beside the demo and
+    // leave the script's folder importable, while still ignoring PYTHON* variables and
+    // the user's site-packages.
+    let skill = support::fixture("helper-skill");
+    for mode in ["auto", "portable"] {
+        let mut s = Server::spawn_with(
+            &["--skill-dir", skill.to_str().unwrap()],
+            &["--sandbox", mode],
+        );
+        let reply = s.call_tool("run_demo", json!({"id": "uses-helper"}));
+        assert_eq!(reply["result"]["isError"], false, "{mode}: {reply}");
+        let summary = &structured(&reply)["summary"];
+        assert_eq!(summary["greeting"], "hello from _shared", "{mode}: {reply}");
+        assert_eq!(summary["beside_the_demo"], true, "{mode}: {reply}");
+        assert_eq!(summary["ignores_environment"], true, "{mode}: {reply}");
+        assert_eq!(summary["no_user_site"], true, "{mode}: {reply}");
+    }
+}
+
+#[test]
 fn progress_is_sent_only_when_asked_and_before_the_result() {
     if !have_python() {
         return;

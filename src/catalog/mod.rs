@@ -135,6 +135,13 @@ pub struct Catalog {
     snippets: HashMap<String, Vec<Snippet>>,
 }
 
+/// Whether a skill path is a private helper module (see [`Catalog::helper_modules`]).
+pub fn is_helper_module(path: &str) -> bool {
+    path.strip_prefix("scripts/_")
+        .and_then(|rest| rest.strip_suffix(".py"))
+        .is_some_and(|stem| !stem.is_empty() && !stem.contains('/'))
+}
+
 /// The entry id a skill file holds: `references/<id>.md` directly in `references/`.
 fn entry_id(path: &str) -> Option<&str> {
     path.strip_prefix("references/")?
@@ -315,6 +322,13 @@ impl Catalog {
         self.file_index.get(path).map(|&i| &self.files[i])
     }
 
+    /// The skill's private helper modules: `scripts/_<name>.py` directly in `scripts/`.
+    /// They are no entry's demo; demos import them (the timeline recorder), so the runner
+    /// writes them beside every demo it runs.
+    pub fn helper_modules(&self) -> impl Iterator<Item = &SkillFile> {
+        self.files.iter().filter(|f| is_helper_module(&f.path))
+    }
+
     /// The snippet variant to show for `python` (or the newest without one).
     pub fn snippet(
         &self,
@@ -423,5 +437,50 @@ impl Catalog {
             .collect();
         out.sort_by(|a, b| a.0.cmp(b.0));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SKILL_MD: &str = "---\nname: helpers\ndescription: \"A skill for the helper-module test.\"\n---\n# Helpers\n";
+    const ENTRY: &str = "---\nid: one\ntitle: One\ncategory: pattern\nsummary: Shows one thing.\ntags: [a]\nmin_python: \"3.9\"\ndemo:\n  script: scripts/one.py\n---\n# One\n\n## When to use\n\nAlways.\n\n## Code\n\n```python snippet=one\nprint(0)\n```\n\n## Watch for\n\nNothing.\n";
+
+    fn skill(extra: &[&str]) -> Result<Catalog, CatalogError> {
+        let mut files = vec![
+            ("SKILL.md".to_string(), SKILL_MD.as_bytes().to_vec()),
+            ("references/one.md".to_string(), ENTRY.as_bytes().to_vec()),
+            ("scripts/one.py".to_string(), b"import _rec".to_vec()),
+        ];
+        files.extend(extra.iter().map(|p| (p.to_string(), b"x = 1".to_vec())));
+        Catalog::from_files("helpers", files)
+    }
+
+    #[test]
+    fn helper_modules_are_the_underscored_scripts_directly_in_scripts() {
+        let catalog = skill(&[
+            "scripts/_rec.py",
+            "scripts/_deep/_x.py",
+            "scripts/_notes.txt",
+        ])
+        .unwrap();
+        let helpers: Vec<&str> = catalog.helper_modules().map(|f| f.path.as_str()).collect();
+        assert_eq!(helpers, ["scripts/_rec.py"]);
+        assert!(!is_helper_module("scripts/one.py"));
+        assert!(!is_helper_module("scripts/_.py"));
+        assert!(!is_helper_module("references/_rec.py"));
+    }
+
+    #[test]
+    fn a_script_that_is_neither_a_demo_nor_a_helper_is_refused() {
+        let err = skill(&["scripts/stray.py"])
+            .err()
+            .expect("a stray script is an error");
+        assert!(
+            err.to_string().contains("not declared as any entry's demo"),
+            "{err}"
+        );
+        assert!(skill(&["scripts/_rec.py"]).is_ok());
     }
 }

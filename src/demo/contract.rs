@@ -73,6 +73,9 @@ pub struct SandboxSpec {
     pub interpreter_roots: Vec<PathBuf>,
     pub script_name: String,
     pub script: Vec<u8>,
+    /// The skill's private helper modules (`scripts/_*.py`), written beside the script so
+    /// its plain `import` finds them: Python puts the script's folder on `sys.path`.
+    pub helpers: Vec<ScratchFile>,
     pub args: Vec<String>,
     pub timeout: Duration,
     pub limits: Limits,
@@ -81,6 +84,39 @@ pub struct SandboxSpec {
     pub output_cap: usize,
     /// Where the pids cgroup comes from (see [`CgroupPool`]).
     pub cgroups: Arc<CgroupPool>,
+}
+
+/// A file an engine writes into the demo's scratch folder before the demo starts.
+#[derive(Debug, Clone)]
+pub struct ScratchFile {
+    /// A plain file name (no folder part).
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl SandboxSpec {
+    /// Everything an engine writes into the scratch folder: the script first, then the
+    /// helper modules. Refused when a name is not a plain file name or repeats, as a name
+    /// with a folder part could reach outside the scratch folder.
+    pub fn scratch_files(&self) -> io::Result<Vec<(&str, &[u8])>> {
+        let files: Vec<(&str, &[u8])> =
+            std::iter::once((self.script_name.as_str(), &self.script[..]))
+                .chain(self.helpers.iter().map(|f| (f.name.as_str(), &f.bytes[..])))
+                .collect();
+        for (i, (name, _)) in files.iter().enumerate() {
+            let plain = !name.is_empty()
+                && *name != "."
+                && *name != ".."
+                && !name.contains(['/', '\\', '\0', ':']);
+            if !plain || files[..i].iter().any(|(seen, _)| seen == name) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("`{name}` cannot be written into the scratch folder: not a plain, unique file name"),
+                ));
+            }
+        }
+        Ok(files)
+    }
 }
 
 /// How the run was isolated: every layer says whether it was in force.
@@ -175,6 +211,62 @@ impl Isolation {
             filesystem_confined: false,
             readable_paths: Vec::new(),
             notes: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(script_name: &str, helpers: &[&str]) -> SandboxSpec {
+        SandboxSpec {
+            interpreter: PathBuf::from("python3"),
+            interpreter_roots: Vec::new(),
+            script_name: script_name.into(),
+            script: b"import _h".to_vec(),
+            helpers: helpers
+                .iter()
+                .map(|name| ScratchFile {
+                    name: (*name).into(),
+                    bytes: name.as_bytes().to_vec(),
+                })
+                .collect(),
+            args: Vec::new(),
+            timeout: Duration::from_secs(1),
+            limits: Limits::default(),
+            mode: SandboxMode::default(),
+            output_cap: 1024,
+            cgroups: Default::default(),
+        }
+    }
+
+    #[test]
+    fn scratch_files_are_the_script_then_its_helpers() {
+        let spec = spec("gather.py", &["_timeline.py", "_b.py"]);
+        let files = spec.scratch_files().unwrap();
+        let names: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["gather.py", "_timeline.py", "_b.py"]);
+        assert_eq!(files[0].1, b"import _h");
+        assert_eq!(files[1].1, b"_timeline.py");
+    }
+
+    #[test]
+    fn a_name_that_could_leave_the_scratch_folder_or_repeat_is_refused() {
+        for bad in [
+            "../_x.py",
+            "sub/_x.py",
+            "..",
+            "",
+            "c:_x.py",
+            "a\\_x.py",
+            "gather.py",
+        ] {
+            let err = spec("gather.py", &["_ok.py", bad])
+                .scratch_files()
+                .unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad:?}");
+            assert!(err.to_string().contains("plain, unique"), "{bad:?}: {err}");
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::catalog::{Catalog, PyVersion};
 use interpreter::{Interpreter, Interpreters};
 pub use options::SandboxMode;
 pub use options::{SandboxArgs, SandboxOptions};
-use sandbox::{Isolation, Limits, SandboxSpec};
+use sandbox::{Isolation, Limits, SandboxSpec, ScratchFile};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::path::PathBuf;
@@ -223,6 +223,16 @@ impl DemoRunner {
                     interpreter_roots: interpreter.roots.clone(),
                     script_name: format!("{}.py", request.id),
                     script: script.bytes.to_vec(),
+                    helpers: catalog
+                        .helper_modules()
+                        .filter_map(|f| {
+                            let name = f.path.strip_prefix("scripts/")?;
+                            Some(ScratchFile {
+                                name: name.to_string(),
+                                bytes: f.bytes.to_vec(),
+                            })
+                        })
+                        .collect(),
                     args: flags,
                     timeout: remaining,
                     limits: self.limits.clone(),

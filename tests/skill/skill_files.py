@@ -387,11 +387,12 @@ class Run(NamedTuple):
 
 
 def run(python: str, args: List[str], cwd: Path, timeout: float = 20.0) -> Run:
-    """Runs `python -I -B ARGS`: isolated from PYTHON* variables, user site and cwd."""
+    """Runs `python -E -s -B ARGS` as the demo runner does: no PYTHON* variables, no user
+    site-packages, and the script's folder importable (demos import scripts/_timeline.py)."""
     started = time.monotonic()
     try:
         out = subprocess.run(
-            [python, "-I", "-B", *args],
+            [python, "-E", "-s", "-B", *args],
             capture_output=True, text=True, timeout=timeout, cwd=str(cwd),
             stdin=subprocess.DEVNULL,
         )

@@ -1,6 +1,8 @@
 """Our own rules for the skill folder (docs/skill-format.md), beyond the official validator."""
 
+import ast
 import re
+import sys
 from collections import Counter, defaultdict
 
 import pytest
@@ -232,15 +234,39 @@ def test_snippet_ids_are_unique_per_variant():
 
 
 def test_every_script_is_declared_by_exactly_one_entry():
+    # scripts/_*.py are private helper modules the demos import (the runner writes them
+    # beside each demo): no entry declares them.
     declared = Counter(e.demo.get("script") for e in demos().values())
     scripts = sorted(p.name for p in SCRIPTS.iterdir() if p.is_file())
     wrong = [
         f"scripts/{name} declared {declared[f'scripts/{name}']} times"
         for name in scripts
-        if declared[f"scripts/{name}"] != 1
+        if declared[f"scripts/{name}"] != (0 if name.startswith("_") else 1)
     ]
     assert not wrong, "; ".join(wrong)
     assert all(name.endswith(".py") for name in scripts), f"non-Python files: {scripts}"
+
+
+def test_every_helper_module_is_imported_by_a_demo_and_needs_only_the_stdlib():
+    helpers = sorted(SCRIPTS.glob("_*.py"))
+    assert helpers, "no helper module: the demos import scripts/_timeline.py"
+    sources = {p.name: p.read_text(encoding="utf-8") for p in SCRIPTS.glob("[!_]*.py")}
+    for helper in helpers:
+        module = helper.stem
+        pattern = re.compile(rf"^(from {module} import|import {module}\b)", re.M)
+        importers = [name for name, text in sources.items() if pattern.search(text)]
+        assert importers, f"{helper.name} is imported by no demo"
+        tree = ast.parse(helper.read_text(encoding="utf-8"))
+        imported = {
+            name.split(".")[0]
+            for node in ast.walk(tree)
+            for name in (
+                [a.name for a in node.names] if isinstance(node, ast.Import)
+                else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            )
+        }
+        outside = sorted(imported - set(sys.stdlib_module_names))
+        assert not outside, f"{helper.name} imports beyond the standard library: {outside}"
 
 
 def test_catalogue_has_at_least_25_entries_and_20_demos():

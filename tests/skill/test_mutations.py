@@ -4,6 +4,8 @@ applied (the bug put back, or the fix taken out), must still run and report
 version-specific branches differ most.
 """
 
+import shutil
+
 import pytest
 
 from mutations import MUTATIONS
@@ -35,6 +37,9 @@ def test_mutated_demo_reports_not_ok(entry, python, tmp_path):
         source = source.replace(old, new)
     mutant = tmp_path / f"mutant_{entry.id.replace('-', '_')}.py"
     mutant.write_text(source, encoding="utf-8")
+    # The helper modules the demo imports go beside it, as the demo runner writes them.
+    for helper in (SKILL / "scripts").glob("_*.py"):
+        shutil.copyfile(helper, tmp_path / helper.name)
     result = run(python, [str(mutant), *flags], cwd=tmp_path, timeout=20)
     assert result.returncode == 0, (
         f"{entry.id} mutated ({why}) must still run and say ok: false; "

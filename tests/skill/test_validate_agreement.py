@@ -11,7 +11,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 BROKEN = sorted(p for p in (FIXTURES / "broken-skills").iterdir() if p.is_dir())
-GOOD = [REPO / "skill" / "async-python-patterns", FIXTURES / "tiny-skill", FIXTURES / "hostile-skill"]
+# helper-skill: a demo importing a private helper module (scripts/_shared.py).
+GOOD = [
+    REPO / "skill" / "async-python-patterns",
+    FIXTURES / "tiny-skill",
+    FIXTURES / "hostile-skill",
+    FIXTURES / "helper-skill",
+]
 OURS_ONLY = {"broken-link"}  # the official validator does not follow links
 
 

@@ -321,7 +321,7 @@ fn measure_stdio(
         out.insert(key.into(), json!(percentile(&mut times, 0.5)));
     }
 
-    // run_demo against the same script run directly (`python -I`) with the same interpreter.
+    // run_demo against the same script run directly (`python -E -s`) with the same interpreter.
     let demo = call(
         3,
         "run_demo",
@@ -345,9 +345,11 @@ fn measure_stdio(
     let mut direct: Vec<f64> = (0..settings.demo_runs)
         .map(|_| {
             let started = Instant::now();
-            // Bare, as the sandbox runs it: isolated mode, no user site-packages.
+            // Bare, as the sandbox runs it: no PYTHON* variables, no user site-packages,
+            // the script's folder importable (gather imports scripts/_timeline.py).
             let status = Command::new(&settings.python)
-                .arg("-I")
+                .arg("-E")
+                .arg("-s")
                 .arg(&script)
                 .args(["--delay", "0"])
                 .stdout(Stdio::null())

@@ -7,39 +7,11 @@ Run: python swallowed-cancellation.py
 
 import argparse
 import asyncio
-import contextlib
 import functools
 import json
 import time
 
-
-class Timeline:
-    """Real start, end and outcome of each task, in ms since the demo began: the summary's
-    `timeline`, which a viewer draws as one lane per span."""
-
-    OUTCOMES = ((asyncio.CancelledError, "cancelled"), (asyncio.TimeoutError, "timed_out"))
-
-    def __init__(self) -> None:
-        self.start, self.spans = time.perf_counter(), []
-
-    def ms(self) -> float:
-        return round((time.perf_counter() - self.start) * 1000, 1)
-
-    @contextlib.contextmanager
-    def span(self, label: str, group: str = ""):
-        entry = {"label": label, "group": group, "start_ms": self.ms(), "end_ms": None, "outcome": "done"}
-        self.spans.append(entry)
-        try:
-            yield entry
-        except BaseException as exc:  # asyncio.TimeoutError is the built-in one on 3.11+
-            entry["outcome"] = next((o for kind, o in self.OUTCOMES if isinstance(exc, kind)), "failed")
-            raise
-        finally:
-            entry["end_ms"] = self.ms()
-
-    def summary(self) -> dict:
-        spans = [{k: v for k, v in s.items() if v != ""} for s in self.spans]
-        return {"timeline": spans[:64], **({"timeline_dropped": len(spans) - 64} if len(spans) > 64 else {})}
+from _timeline import Timeline
 
 WORK = 0.3
 DEADLINE = 0.05

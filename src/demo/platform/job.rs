@@ -91,7 +91,10 @@ impl Drop for Job {
 fn command(spec: &SandboxSpec, scratch: &std::path::Path) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(&spec.interpreter);
     command
-        .arg("-I")
+        // No PYTHON* variables, no user site-packages; the script's folder (the scratch
+        // folder, holding only the helper modules we wrote) stays importable.
+        .arg("-E")
+        .arg("-s")
         .arg("-B")
         .arg("-u")
         // Pipes would otherwise get the ANSI code page, and a demo printing "→" would fail.
@@ -123,7 +126,8 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> Result<Outcome, SandboxError> {
     let scratch = Scratch::create().map_err(SandboxError::Scratch)?;
-    std::fs::write(scratch.path().join(&spec.script_name), &spec.script)
+    scratch
+        .write(&spec.scratch_files().map_err(SandboxError::Scratch)?)
         .map_err(SandboxError::Scratch)?;
     let job = Job::create(&spec.limits).map_err(SandboxError::Job)?;
     let started = Instant::now();

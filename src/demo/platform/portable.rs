@@ -80,7 +80,10 @@ fn command(
         None => std::process::Command::new(&spec.interpreter),
     };
     command
-        .arg("-I") // isolated mode: no user site-packages, no PYTHON* variables
+        // No PYTHON* variables, no user site-packages (what -I also does, but -I would keep
+        // the script's folder, which holds only the helper modules we wrote, off sys.path).
+        .arg("-E")
+        .arg("-s")
         .arg("-B")
         .arg("-u")
         .arg(script)
@@ -128,8 +131,10 @@ pub async fn run(
     confine: Option<Confine>,
 ) -> Result<Outcome, SandboxError> {
     let scratch = Scratch::create().map_err(SandboxError::Scratch)?;
+    scratch
+        .write(&spec.scratch_files().map_err(SandboxError::Scratch)?)
+        .map_err(SandboxError::Scratch)?;
     let script = scratch.path().join(&spec.script_name);
-    std::fs::write(&script, &spec.script).map_err(SandboxError::Scratch)?;
     let confinement = confine.map(|confine| confine(&spec, scratch.path()));
     let started = Instant::now();
     let mut command = tokio::process::Command::from(command(

@@ -23,6 +23,15 @@ impl Scratch {
     pub fn path(&self) -> &Path {
         &self.0
     }
+
+    /// Writes `(plain file name, bytes)` pairs into the folder: the script and its helper
+    /// modules (see `SandboxSpec::scratch_files`).
+    pub fn write(&self, files: &[(&str, &[u8])]) -> io::Result<()> {
+        for (name, bytes) in files {
+            std::fs::write(self.0.join(name), bytes)?;
+        }
+        Ok(())
+    }
 }
 
 impl Drop for Scratch {

@@ -108,6 +108,7 @@ mod tests {
             interpreter_roots: vec![PathBuf::from("/nonexistent/a\")(allow default")],
             script_name: "x.py".into(),
             script: Vec::new(),
+            helpers: Vec::new(),
             args: Vec::new(),
             timeout: std::time::Duration::from_secs(1),
             limits: Default::default(),

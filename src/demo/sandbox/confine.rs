@@ -93,7 +93,7 @@ impl Step {
             Step::RootTmpfs => "mounting the root tmpfs",
             Step::Folders => "creating the root's folders",
             Step::ScratchTmpfs => "mounting the scratch tmpfs",
-            Step::Script => "writing the script",
+            Step::Script => "writing the script and its helper modules",
             Step::Binds => "bind-mounting the system folders",
             Step::PivotRoot => "switching to the new root",
             Step::ReadOnlyRoot => "making the root read-only",
@@ -668,18 +668,22 @@ fn build_root(isolate: &mut Isolate, report: RawFd) -> io::Result<u8> {
             .into(),
         )
         .map_err(|e| fail(Step::ScratchTmpfs, e))?;
-        let fd = check(
-            libc::open(
-                root.script_path.as_ptr(),
-                libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_CLOEXEC,
-                0o644,
+        // The script and its helper modules, paths and bytes prepared before the fork:
+        // each is a new file (O_EXCL) in the fresh tmpfs, written in full or reported.
+        for (path, bytes) in &root.writes {
+            let fd = check(
+                libc::open(
+                    path.as_ptr(),
+                    libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_CLOEXEC,
+                    0o644,
+                )
+                .into(),
             )
-            .into(),
-        )
-        .map_err(|e| fail(Step::Script, e))? as RawFd;
-        let written = write_all(fd, &root.script);
-        libc::close(fd);
-        written.map_err(|e| fail(Step::Script, e))?;
+            .map_err(|e| fail(Step::Script, e))? as RawFd;
+            let written = write_all(fd, bytes);
+            libc::close(fd);
+            written.map_err(|e| fail(Step::Script, e))?;
+        }
         for (bind, &source) in root.binds.iter().zip(&isolate.source_fds) {
             bind_mount(source, &bind.target, bind.device).map_err(|e| fail(Step::Binds, e))?;
             libc::close(source);

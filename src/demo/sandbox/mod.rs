@@ -44,7 +44,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 pub use super::contract::{
-    Isolation, Limits, Outcome, SandboxError, SandboxSpec, DEFAULT_SCRATCH_MIB,
+    Isolation, Limits, Outcome, SandboxError, SandboxSpec, ScratchFile, DEFAULT_SCRATCH_MIB,
 };
 
 /// Set once the kernel has refused a user namespace: later runs skip the attempt.
@@ -136,18 +136,13 @@ fn start(
             None
         }
     };
+    let files = spec.scratch_files().map_err(SandboxError::Scratch)?;
     let (host_scratch, root_plan) = if isolate {
-        let plan = root::plan(
-            &spec.interpreter_roots,
-            &spec.script_name,
-            &spec.script,
-            spec.limits.scratch_bytes,
-        )
-        .map_err(SandboxError::Scratch)?;
+        let plan = root::plan(&spec.interpreter_roots, &files, spec.limits.scratch_bytes)
+            .map_err(SandboxError::Scratch)?;
         (None, Some(plan))
     } else {
-        let scratch = scratch::Scratch::create(&spec.script_name, &spec.script)
-            .map_err(SandboxError::Scratch)?;
+        let scratch = scratch::Scratch::create(&files).map_err(SandboxError::Scratch)?;
         (Some(scratch), None)
     };
     let landlock = match landlock::prepare(
@@ -212,7 +207,10 @@ fn start(
     };
     let mut command = std::process::Command::new(&spec.interpreter);
     command
-        .arg("-I") // isolated mode: no user site-packages, no PYTHON* variables
+        // No PYTHON* variables, no user site-packages (what -I also does, but -I would keep
+        // the script's folder, which holds only the helper modules we wrote, off sys.path).
+        .arg("-E")
+        .arg("-s")
         .arg("-B")
         .arg("-u")
         .arg(&script)

@@ -64,9 +64,9 @@ pub struct RootPlan {
     pub scratch_dir: CString,
     /// Mount options of the scratch tmpfs (size and inode caps).
     pub scratch_options: CString,
-    /// Where the script is written, under `base`.
-    pub script_path: CString,
-    pub script: Vec<u8>,
+    /// `(path under base, bytes)` of each file written into the scratch tmpfs: the script,
+    /// then the skill's helper modules it imports.
+    pub writes: Vec<(CString, Vec<u8>)>,
     /// The host paths bound read-only (for the isolation report).
     pub readable: Vec<PathBuf>,
 }
@@ -80,12 +80,12 @@ fn under(base: &Path, path: &Path) -> PathBuf {
     base.join(path.strip_prefix("/").unwrap_or(path))
 }
 
-/// Plans the root for an interpreter with these prefixes. `script_name` is a plain file
-/// name; `scratch_bytes` caps the scratch tmpfs.
+/// Plans the root for an interpreter with these prefixes. `writes` are `(plain file name,
+/// bytes)` written into the scratch tmpfs (see `SandboxSpec::scratch_files`);
+/// `scratch_bytes` caps the scratch tmpfs.
 pub fn plan(
     interpreter_roots: &[PathBuf],
-    script_name: &str,
-    script: &[u8],
+    writes: &[(&str, &[u8])],
     scratch_bytes: u64,
 ) -> io::Result<RootPlan> {
     let base = BASES
@@ -189,8 +189,10 @@ pub fn plan(
         scratch_dir: cstring(&under(base, scratch))?,
         scratch_options: CString::new(format!("size={scratch_bytes},nr_inodes=32768,mode=0700"))
             .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?,
-        script_path: cstring(&under(base, &scratch.join(script_name)))?,
-        script: script.to_vec(),
+        writes: writes
+            .iter()
+            .map(|(name, bytes)| Ok((cstring(&under(base, &scratch.join(name)))?, bytes.to_vec())))
+            .collect::<io::Result<_>>()?,
         readable: kept.into_iter().map(|(p, _)| p).collect(),
     })
 }
@@ -202,7 +204,8 @@ mod tests {
     #[test]
     fn plan_binds_system_folders_once_and_recreates_symlinks() {
         let roots = vec![PathBuf::from("/usr/lib"), PathBuf::from("/no/such/prefix")];
-        let plan = plan(&roots, "demo.py", b"print(1)", 1 << 20).unwrap();
+        let files: [(&str, &[u8]); 2] = [("demo.py", b"import _h"), ("_h.py", b"print(1)")];
+        let plan = plan(&roots, &files, 1 << 20).unwrap();
         let base = plan.base.to_str().unwrap().to_string();
         let targets: Vec<&str> = plan
             .binds
@@ -227,7 +230,17 @@ mod tests {
         let mut sorted = dirs.clone();
         sorted.sort();
         assert_eq!(dirs, sorted);
-        assert!(plan.script_path.to_str().unwrap().ends_with("/tmp/demo.py"));
+        // The script and its helper land side by side in the scratch tmpfs, in order.
+        let writes: Vec<(&str, &[u8])> = plan
+            .writes
+            .iter()
+            .map(|(path, bytes)| (path.to_str().unwrap(), &bytes[..]))
+            .collect();
+        assert_eq!(writes.len(), 2);
+        assert!(writes[0].0.ends_with("/tmp/demo.py"), "{writes:?}");
+        assert_eq!(writes[0].1, b"import _h");
+        assert!(writes[1].0.ends_with("/tmp/_h.py"), "{writes:?}");
+        assert_eq!(writes[1].1, b"print(1)");
         assert!(plan
             .scratch_options
             .to_str()

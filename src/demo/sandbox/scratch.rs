@@ -12,13 +12,16 @@ use std::path::{Path, PathBuf};
 pub struct Scratch(pub PathBuf);
 
 impl Scratch {
-    /// Makes a fresh folder (mode 0700) named after this process, holding the script.
-    pub fn create(script_name: &str, script: &[u8]) -> io::Result<Self> {
+    /// Makes a fresh folder (mode 0700) named after this process, holding `files` (the
+    /// script and its helper modules, as plain names).
+    pub fn create(files: &[(&str, &[u8])]) -> io::Result<Self> {
         use std::os::unix::fs::DirBuilderExt;
         let dir = fresh_scratch_path();
         std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
         let scratch = Self(dir);
-        std::fs::write(scratch.0.join(script_name), script)?;
+        for (name, bytes) in files {
+            std::fs::write(scratch.0.join(name), bytes)?;
+        }
         Ok(scratch)
     }
 
@@ -76,9 +79,10 @@ mod tests {
 
     #[test]
     fn scratch_holds_the_script_and_is_removed() {
-        let scratch = Scratch::create("x.py", b"print(1)").unwrap();
+        let scratch = Scratch::create(&[("x.py", b"import _h"), ("_h.py", b"print(1)")]).unwrap();
         let dir = scratch.0.clone();
-        assert_eq!(std::fs::read(dir.join("x.py")).unwrap(), b"print(1)");
+        assert_eq!(std::fs::read(dir.join("x.py")).unwrap(), b"import _h");
+        assert_eq!(std::fs::read(dir.join("_h.py")).unwrap(), b"print(1)");
         assert!(scratch.remove());
         assert!(!dir.exists());
     }
