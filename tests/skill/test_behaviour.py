@@ -7,7 +7,7 @@ retried once, so one scheduling hiccup on a busy machine does not fail the run.
 
 import pytest
 
-from skill_files import SKILL, demos, pythons, run, show, summary_of
+from skill_files import SKILL, demos, pythons, run, show, summary_of, with_one_retry
 
 
 def on_every_python(entry_id):
@@ -34,16 +34,7 @@ def demo(entry_id, python, tmp_path, *flags):
 
 
 def timed(entry_id, python, tmp_path, check, *flags):
-    """Runs the demo and `check(summary)`; a failed check gets one more run."""
-    for attempt in (1, 2):
-        summary = demo(entry_id, python, tmp_path, *flags)
-        try:
-            check(summary)
-            return summary
-        except AssertionError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return with_one_retry(lambda: demo(entry_id, python, tmp_path, *flags), check)
 
 
 def default(entry_id, name):

@@ -10,7 +10,7 @@ retry for the timing windows, as test_behaviour.py does.
 
 import pytest
 
-from skill_files import SKILL, demos, pythons, run, show, summary_of
+from skill_files import SKILL, demos, pythons, run, show, summary_of, with_one_retry
 from timeline import all_overlap, length, one_after_another, problems, spans_in
 
 # A span on a busy machine may run late by this much, never early.
@@ -38,16 +38,7 @@ def demo(entry_id, python, tmp_path, *flags):
 
 
 def twice(check, entry_id, python, tmp_path, *flags):
-    """Runs the demo and `check(summary)`; a missed timing window gets one more run."""
-    for attempt in (1, 2):
-        summary = demo(entry_id, python, tmp_path, *flags)
-        try:
-            check(summary)
-            return summary
-        except AssertionError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return with_one_retry(lambda: demo(entry_id, python, tmp_path, *flags), check)
 
 
 def near(measured_ms, expected_ms):
