@@ -131,7 +131,7 @@ def demo_processes(script: str = "gather") -> list:
     return [
         line
         for line in out.splitlines()
-        if f"/{script}.py" in line and "--delay 2" in line and " -I " in line
+        if f"/{script}.py" in line and "--delay 1" in line and " -E -s " in line
     ]
 
 
@@ -142,7 +142,7 @@ def test_cancelling_a_demo_kills_it_and_the_server_keeps_serving(mode):
             patterns = (await c.call_tool("list_patterns", {})).structured_content["patterns"]
             slow = "gather" if any(p["id"] == "gather" for p in patterns) else "alpha"
             call = asyncio.ensure_future(
-                c.call_tool("run_demo", {"id": slow, "params": {"delay": 2}, "timeout_ms": 20000})
+                c.call_tool("run_demo", {"id": slow, "params": {"delay": 1}, "timeout_ms": 20000})
             )
             await asyncio.sleep(0.5)
             assert demo_processes(slow), "the demo should be running"
