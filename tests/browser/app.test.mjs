@@ -314,7 +314,7 @@ test("a timeline in the result is drawn as lanes through the bridge", async () =
 });
 
 test("a demo killed by its deadline shows as not ok, with the reason and its report", async () => {
-  const args = { id: "gather", params: { tasks: 2, delay: 2 }, timeout_ms: 300 };
+  const args = { id: "gather", params: { tasks: 2, delay: 1 }, timeout_ms: 300 };
   const killed = await runDemo(args);
   assert.equal(killed.isError, true, "the deadline is a tool failure");
   const { page, frame, problems } = await mountedView();
