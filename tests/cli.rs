@@ -600,6 +600,28 @@ fn run_names_its_engine_as_the_flag_spells_it() {
     );
 }
 
+/// People see the demo's timeline as lanes on stderr; stdout stays the demo's output.
+#[test]
+fn run_draws_the_timeline_as_lanes_on_stderr() {
+    let out = embedded_cli(&["run", "gather", "--engine", "native"]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    let lanes: Vec<&str> = said
+        .lines()
+        .skip_while(|l| !l.starts_with("timeline"))
+        .collect();
+    assert_eq!(lanes.get(1), Some(&"gather"), "{said}");
+    assert_eq!(lanes.get(5), Some(&"sequential"), "{said}");
+    // gather's three start together; the sequential three start one after another.
+    let start = |line: &str| line.split('|').nth(1).unwrap().find('█').unwrap();
+    assert!((2..=4).all(|i| start(lanes[i]) == 0), "{said}");
+    assert!(
+        start(lanes[6]) < start(lanes[7]) && start(lanes[7]) < start(lanes[8]),
+        "{said}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('█'));
+}
+
 #[test]
 fn version_names_the_skill_and_the_protocols_served() {
     let out = embedded_cli(&["--version"]);

@@ -11,6 +11,7 @@ mod args;
 mod check;
 mod distribute;
 mod help_files;
+mod lanes;
 mod query;
 mod run;
 mod serve;

@@ -104,6 +104,13 @@ pub(super) fn run_demo_command(
         if !report.stderr.trim().is_empty() {
             eprint!("{}", report.stderr);
         }
+        if let Some(lanes) = report
+            .summary
+            .as_ref()
+            .and_then(|summary| super::lanes::render(&summary["timeline"], 50))
+        {
+            eprint!("{lanes}");
+        }
         eprintln!(
             "demo `{}` ({}) finished in {} ms{}",
             report.id,
