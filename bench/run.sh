@@ -55,6 +55,9 @@ mkdir -p "$out"
 export BENCH_WORK="$deps/work"
 mkdir -p "$BENCH_WORK"
 export BENCH_SCRIPTS="$repo/skill/async-python-patterns/scripts"
+# The peers run the demos straight from the skill's folder: no __pycache__ left in it
+# (the install tests compare that folder byte for byte with the embedded skill).
+export PYTHONDONTWRITEBYTECODE=1
 rmcp="$deps/target/$profile/bench-peer-rmcp"
 cat > "$BENCH_WORK/servers.json" <<JSON
 [

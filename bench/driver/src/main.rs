@@ -346,10 +346,12 @@ fn measure_stdio(
         .map(|_| {
             let started = Instant::now();
             // Bare, as the sandbox runs it: no PYTHON* variables, no user site-packages,
-            // the script's folder importable (gather imports scripts/_timeline.py).
+            // no bytecode written (into the skill's folder, here), the script's folder
+            // importable (gather imports scripts/_timeline.py).
             let status = Command::new(&settings.python)
                 .arg("-E")
                 .arg("-s")
+                .arg("-B")
                 .arg(&script)
                 .args(["--delay", "0"])
                 .stdout(Stdio::null())
