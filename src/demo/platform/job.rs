@@ -125,10 +125,7 @@ pub async fn run(
     progress: Option<watch::Sender<Option<Progress>>>,
     cancel: CancellationToken,
 ) -> Result<Outcome, SandboxError> {
-    let scratch = Scratch::create().map_err(SandboxError::Scratch)?;
-    scratch
-        .write(&spec.scratch_files().map_err(SandboxError::Scratch)?)
-        .map_err(SandboxError::Scratch)?;
+    let scratch = Scratch::for_demo(&spec).map_err(SandboxError::Scratch)?;
     let job = Job::create(&spec.limits).map_err(SandboxError::Job)?;
     let started = Instant::now();
     let child = command(&spec, scratch.path())

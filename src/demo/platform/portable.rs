@@ -130,10 +130,7 @@ pub async fn run(
     cancel: CancellationToken,
     confine: Option<Confine>,
 ) -> Result<Outcome, SandboxError> {
-    let scratch = Scratch::create().map_err(SandboxError::Scratch)?;
-    scratch
-        .write(&spec.scratch_files().map_err(SandboxError::Scratch)?)
-        .map_err(SandboxError::Scratch)?;
+    let scratch = Scratch::for_demo(&spec).map_err(SandboxError::Scratch)?;
     let script = scratch.path().join(&spec.script_name);
     let confinement = confine.map(|confine| confine(&spec, scratch.path()));
     let started = Instant::now();

@@ -1,6 +1,6 @@
 //! The scratch folder a demo runs in: the only place it may write, removed afterwards.
 
-use crate::demo::contract::fresh_scratch_path;
+use crate::demo::contract::{fresh_scratch_path, SandboxSpec};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -8,7 +8,17 @@ use std::path::{Path, PathBuf};
 pub struct Scratch(PathBuf);
 
 impl Scratch {
-    pub fn create() -> io::Result<Self> {
+    /// A fresh folder holding the demo's script and its helper modules
+    /// (`SandboxSpec::scratch_files`); removed again if they cannot be written.
+    pub fn for_demo(spec: &SandboxSpec) -> io::Result<Self> {
+        let scratch = Self::create()?;
+        for (name, bytes) in spec.scratch_files()? {
+            std::fs::write(scratch.0.join(name), bytes)?;
+        }
+        Ok(scratch)
+    }
+
+    fn create() -> io::Result<Self> {
         // Named like the Linux sandbox's folders, so its sweep finds ours too.
         let dir = fresh_scratch_path();
         std::fs::create_dir(&dir)?;
@@ -22,15 +32,6 @@ impl Scratch {
 
     pub fn path(&self) -> &Path {
         &self.0
-    }
-
-    /// Writes `(plain file name, bytes)` pairs into the folder: the script and its helper
-    /// modules (see `SandboxSpec::scratch_files`).
-    pub fn write(&self, files: &[(&str, &[u8])]) -> io::Result<()> {
-        for (name, bytes) in files {
-            std::fs::write(self.0.join(name), bytes)?;
-        }
-        Ok(())
     }
 }
 
