@@ -557,31 +557,23 @@ fn deepest_accepted_nesting_fits_a_test_thread() {
 
 #[test]
 fn nesting_past_the_bound_is_a_syntax_error_where_it_crosses() {
-    let code = format!("import time\nx = 1\ny = a{}\n", ".b".repeat(5000));
-    match check(&code, None) {
+    let syntax_error = |code: &str| match check(code, None) {
         Err(CheckError::Syntax {
             line,
             column,
             message,
-        }) => {
-            assert_eq!(line, 3);
-            assert!(column > 900 && column < 2100, "{column}");
-            assert!(message.contains("nested too deeply"), "{message}");
-        }
+        }) => (line, column, message),
         other => panic!("{other:?}"),
-    }
-    let code = format!("y = {}1{}\n", "[".repeat(520), "]".repeat(520));
-    match check(&code, None) {
-        Err(CheckError::Syntax {
-            line,
-            column,
-            message,
-        }) => {
-            assert_eq!((line, column), (1, 205));
-            assert!(message.contains("parentheses"), "{message}");
-        }
-        other => panic!("{other:?}"),
-    }
+    };
+    let (line, column, message) =
+        syntax_error(&format!("import time\nx = 1\ny = a{}\n", ".b".repeat(5000)));
+    assert_eq!(line, 3);
+    assert!(column > 900 && column < 2100, "{column}");
+    assert!(message.contains("nested too deeply"), "{message}");
+    let (line, column, message) =
+        syntax_error(&format!("y = {}1{}\n", "[".repeat(520), "]".repeat(520)));
+    assert_eq!((line, column), (1, 205));
+    assert!(message.contains("parentheses"), "{message}");
 }
 
 /// Byte soup from a Python-flavoured alphabet (brackets, quotes, f-string braces,
