@@ -588,9 +588,10 @@ fn run_past_its_deadline_names_the_deadline_and_prints_the_output_so_far() {
     );
 }
 
-/// The closing line names the engine as the `--engine` flag spells it.
+/// People see the demo's timeline as lanes on stderr (stdout stays the demo's output),
+/// and the closing line names the engine as the `--engine` flag spells it.
 #[test]
-fn run_names_its_engine_as_the_flag_spells_it() {
+fn run_draws_the_timeline_as_lanes_and_names_its_engine() {
     let out = embedded_cli(&["run", "gather", "--engine", "native"]);
     assert!(out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
@@ -598,14 +599,6 @@ fn run_names_its_engine_as_the_flag_spells_it() {
         said.contains("demo `gather` (native) finished in "),
         "{said}"
     );
-}
-
-/// People see the demo's timeline as lanes on stderr; stdout stays the demo's output.
-#[test]
-fn run_draws_the_timeline_as_lanes_on_stderr() {
-    let out = embedded_cli(&["run", "gather", "--engine", "native"]);
-    assert!(out.status.success());
-    let said = String::from_utf8_lossy(&out.stderr);
     let lanes: Vec<&str> = said
         .lines()
         .skip_while(|l| !l.starts_with("timeline"))
